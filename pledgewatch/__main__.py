@@ -1,0 +1,3 @@
+from pledgewatch.cli import main
+
+main(prog_name="pledgewatch")

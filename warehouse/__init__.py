@@ -1,0 +1,1 @@
+"""The warehouse: raw pages as fetched, articles, pledges, mentions, alerts, analyst views."""

@@ -1,0 +1,44 @@
+"""Alembic environment: the URL comes from the caller, the schema from the models."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import pool
+
+from warehouse.db import get_engine
+from warehouse.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
+                      literal_binds=True, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:
+        engine = get_engine(config.get_main_option("sqlalchemy.url"))
+        with engine.connect() as conn:
+            _run(conn)
+    else:
+        _run(connection)
+
+
+def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(connection=connection, target_metadata=target_metadata,
+                      render_as_batch=True, poolclass=pool.NullPool)
+    with context.begin_transaction():
+        context.run_migrations()
+    if connection.in_transaction():
+        connection.commit()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
