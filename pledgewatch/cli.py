@@ -135,6 +135,56 @@ def pledges_load() -> None:
     click.echo(f"dim_pledge: {changed} pledges new or changed")
 
 
+# --- transforms -------------------------------------------------------------------------------
+def _linker() -> Any:
+    from pledges.places import load_gazetteer
+    from transforms.link import Linker
+
+    return Linker(_registry(None), load_gazetteer())
+
+
+@main.command("link")
+@click.option("--in", "in_path", type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+              required=True, help="Articles, one JSON object per line (id, url, title, "
+              "published, body).")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, allow_dash=True),
+              required=True)
+def link(in_path: str, out_path: str) -> None:
+    """Link a batch of articles to pledges, without a database (stable interface)."""
+    from transforms.batch import link_stream
+
+    linker = _linker()
+    with click.open_file(in_path, encoding="utf-8") as src, \
+            click.open_file(out_path, "w", encoding="utf-8") as dst:
+        try:
+            count = link_stream(linker, src, dst)
+        except ValueError as exc:
+            raise PledgewatchError(str(exc)) from None
+    click.echo(f"linked {count} articles", err=True)
+
+
+@main.command("eval")
+@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Labelled articles (default: tests/data/devset/articles.jsonl).")
+@click.option("--errors", is_flag=True, help="List every wrong link (dev split only).")
+def evaluate_cmd(set_path: str | None, errors: bool) -> None:
+    """Precision, recall and F1 of links and stage accuracy on the labelled set."""
+    from pathlib import Path
+
+    from transforms.evaluate import evaluate, read_jsonl
+
+    path = Path(set_path) if set_path else Path.cwd() / "tests/data/devset/articles.jsonl"
+    if not path.exists():
+        raise PledgewatchError(f"{path}: no labelled set here; pass --set")
+    results = evaluate(_linker(), read_jsonl(path))
+    for name in ("dev", "holdout", "all"):
+        if name in results:
+            click.echo(results[name].line(name))
+    if errors:
+        for error in results.get("dev", results["all"]).errors:
+            click.echo(json.dumps(error, ensure_ascii=False))
+
+
 # --- demo -------------------------------------------------------------------------------------
 @main.command("demo")
 def demo() -> None:

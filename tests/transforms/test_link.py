@@ -1,0 +1,109 @@
+"""The linker on hand-written cases that each pin one rule (the measured set is the devset)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pledges import load_registry
+from pledges.places import load_gazetteer
+from transforms.link import ArticleText, Linker
+
+
+@pytest.fixture(scope="module")
+def linker() -> Linker:
+    return Linker(load_registry(), load_gazetteer())
+
+
+def art(title: str, body: str, url: str = "http://www.lfxww.com/linfen/shizheng/2701234.html",
+        published: dt.date | None = dt.date(2022, 11, 2)) -> ArticleText:
+    return ArticleText(id="t", url=url, title=title, body=body, published=published)
+
+
+def links(linker: Linker, article: ArticleText) -> dict[str, str]:
+    return {lk.pledge_id: lk.stage for lk in linker.link(article)}
+
+
+def test_wind_farm_connected(linker: Linker) -> None:
+    a = art("蒲县博远风电项目实现全容量并网发电",
+            "临汾新闻网讯 （记者 王长波 通讯员 张鹏）11月1日，蒲县博远风电项目全部40台风机实现全容量"
+            "并网发电。\n该项目总投资8亿元，年可发电2亿千瓦时。")
+    assert links(linker, a) == {"boyuan-wind-farm-grid": "completed"}
+
+
+def test_other_county_doing_the_same_links_nothing(linker: Linker) -> None:
+    a = art("隰县8个老旧小区改造全部完工",
+            "临汾新闻网讯 今年以来，隰县扎实推进城镇老旧小区改造，8个老旧小区改造全部完工，"
+            "惠及居民1200余户。\n同时，该县完成营造林2.1万亩。")
+    assert links(linker, a) == {}
+
+
+def test_pre_2022_article_links_nothing(linker: Linker) -> None:
+    a = art("蒲县抽水蓄能电站项目前期工作有序推进",
+            "蒲县抽水蓄能电站项目列入国家规划，前期工作有序推进。", published=dt.date(2021, 9, 1))
+    assert links(linker, a) == {}
+
+
+def test_person_named_boyuan_is_not_the_wind_farm(linker: Linker) -> None:
+    a = art("蒲县青年王博远获评“山西省五四青年奖章”",
+            "近日，蒲县黑龙关镇青年王博远获评“山西省五四青年奖章”。王博远扎根乡村，"
+            "带领群众发展连翘种植。")
+    assert "boyuan-wind-farm-grid" not in links(linker, a)
+
+
+def test_huarun_supermarket_is_not_the_solar_plant(linker: Linker) -> None:
+    a = art("华润万家蒲县店开业", "10月1日，华润万家蒲县店正式开业，华润光伏板等家电产品同步促销。")
+    assert "huarun-pv-100mw" not in links(linker, a)
+
+
+def test_traditional_characters_and_quantity(linker: Linker) -> None:
+    a = art("蒲縣超額完成營造林任務",
+            "臨汾新聞網訊 今年，蒲縣完成營造林1.72萬畝，超額完成1.66萬畝的年度任務。")
+    (found,) = linker.link(a)
+    assert found.pledge_id == "afforestation-1-66-wan-mu"
+    assert found.stage == "completed"
+    assert found.quantity is not None and found.quantity.value == pytest.approx(1.72)
+    assert found.progress == pytest.approx(1.72 / 1.66, rel=1e-3)
+
+
+def test_town_name_places_a_city_channel_story_in_the_county(linker: Linker) -> None:
+    a = art("乔家湾服务区一期项目竣工运营",
+            "近日，罗克公路乔家湾服务区一期项目竣工并投入运营，乔家湾乡群众出行更加便利。")
+    assert links(linker, a) == {"qiaojiawan-service-area": "completed"}
+
+
+def test_batch_interface(tmp_path: Path) -> None:
+    records = [
+        {"id": "a1", "url": "http://www.lfxww.com/puxian/2701235.html", "title": "蒲县一中新校区开工",
+         "published": "2022-05-06", "body": "5月5日，蒲县第一中学新校区项目正式开工建设。"},
+        {"id": "a2", "url": "http://www.lfxww.com/yicheng/2701236.html", "title": "翼城县召开会议",
+         "published": "2022-05-06", "body": "翼城县召开安全生产工作会议。"},
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                      encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = subprocess.run([sys.executable, "-m", "pledgewatch", "link", "--in", str(source),
+                             "--out", str(out)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [x["id"] for x in lines] == ["a1", "a2"]
+    (first,) = lines[0]["links"]
+    assert first["pledge_id"] == "no1-middle-school-new-campus"
+    assert first["stage"] == "started"
+    assert set(first) == {"pledge_id", "stage", "score", "quantity", "evidence"}
+    assert lines[1]["links"] == []
+
+
+def test_batch_interface_names_a_bad_line(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "ok", "body": "x"}\nnot json\n', encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "pledgewatch", "link", "--in", str(source),
+                             "--out", str(tmp_path / "o.jsonl")], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode != 0 and "line 2" in result.stderr

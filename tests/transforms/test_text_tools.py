@@ -1,0 +1,82 @@
+"""Normalisation, URLs, quantities, stages and near-duplicates on real-shaped text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from transforms.dedupe import Candidate, find_duplicate, fingerprint
+from transforms.normalise import normalise_text
+from transforms.quantity import find_quantities
+from transforms.stage import read_stage
+from transforms.urls import canonical_url
+
+
+def test_traditional_fullwidth_and_pinyin_artefacts() -> None:
+    raw = "臨汾新聞網(wǎng)訊　蒲縣完成１．６６萬畝營造林任務?/p>"
+    assert normalise_text(raw) == "临汾新闻网讯蒲县完成1.66万亩营造林任务"
+
+
+@given(st.text(max_size=300))
+def test_normalise_never_raises(text: str) -> None:
+    assert isinstance(normalise_text(text), str)
+
+
+@pytest.mark.parametrize(("url", "canonical"), [
+    ("https://www.lfxww.com/puxian/2701234.html?utm_source=wx#top",
+     "http://www.lfxww.com/puxian/2701234.html"),
+    ("http://m.lfxww.com/puxian/2701234.html", "http://www.lfxww.com/puxian/2701234.html"),
+    ("http://WWW.PUXIAN.GOV.CN/xwzx/pxyw/index.html", "http://www.puxian.gov.cn/xwzx/pxyw/"),
+    ("http://lf.sxgov.cn:80/content/2022-09/14/content_1.htm?b=2&a=1",
+     "http://lf.sxgov.cn/content/2022-09/14/content_1.htm?a=1&b=2"),
+])
+def test_canonical_url(url: str, canonical: str) -> None:
+    assert canonical_url(url) == canonical
+
+
+@pytest.mark.parametrize(("text", "value", "unit", "base"), [
+    ("全年完成营造林一万六千六百亩", 16600, "亩", 16600),
+    ("累计完成营造林1.72万亩", 1.72, "万亩", 17200),
+    ("八个老旧小区改造全面完工", 8, "个", 8),
+    ("已落地县校合作项目53个", 53, "个", 53),
+    ("装机容量10万千瓦", 10, "万千瓦", 100),
+    ("签约金额52.6亿元", 52.6, "亿元", 5.26e9),
+])
+def test_quantities(text: str, value: float, unit: str, base: float) -> None:
+    (q,) = find_quantities(text)
+    assert (q.value, q.unit) == (value, unit)
+    assert q.base == pytest.approx(base)
+
+
+def test_one_and_two_as_words_are_not_counts() -> None:
+    assert find_quantities("两个产业链条、一个目标") == []
+
+
+@pytest.mark.parametrize(("sentence", "stage"), [
+    ("蒲县博远风电项目日前顺利实现并网发电", "completed"),
+    ("该项目预计将于年底前并网发电", "planned"),
+    ("蒲县抽水蓄能电站项目获省发改委核准", "planned"),
+    ("蒲县第一中学新校区项目正式开工建设", "started"),
+    ("新校区教学楼主体封顶", "in_progress"),
+    ("项目目前尚未开工", "none"),
+    ("力争年内开工建设", "planned"),
+    ("该县被命名为国家森林城市", "completed"),
+])
+def test_stage_reading(sentence: str, stage: str) -> None:
+    assert read_stage(sentence).stage == stage
+
+
+STORY = ("临汾新闻网讯 日前，蒲县博远风电项目顺利实现并网发电，标志着该县新能源产业发展迈出关键一步。"
+         "该项目总装机容量10万千瓦，共安装风机40台，年发电量约2亿千瓦时。项目负责人介绍，自去年开工以来，"
+         "建设者克服山高坡陡、施工难度大等困难，加班加点推进工程建设。")
+REPRINT = ("本报讯 蒲县博远风电项目顺利实现并网发电，标志着该县新能源产业发展迈出关键一步。"
+           "该项目总装机容量10万千瓦，共安装风机40台，年发电量约2亿千瓦时。")
+OTHER = ("临汾新闻网讯 日前，隰县召开老旧小区改造推进会，会议要求各部门加快进度，确保年内完成改造任务，"
+         "让群众住得更舒心。会议还就冬季供暖、安全生产等工作作出安排。")
+
+
+def test_trimmed_reprint_is_a_duplicate_and_other_story_is_not() -> None:
+    candidates = [Candidate(1, STORY, fingerprint(STORY)), Candidate(2, OTHER, fingerprint(OTHER))]
+    assert find_duplicate(REPRINT, candidates) == 1
+    assert find_duplicate(OTHER, [candidates[0]]) is None

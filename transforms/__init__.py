@@ -1,0 +1,1 @@
+"""Pure functions on text: extract, normalise, dedupe, link, stage, quantity. No I/O."""

@@ -1,0 +1,76 @@
+"""Near-duplicate detection for syndicated copies.
+
+The same story on two sites differs in headline, dateline, editor line and often a trimmed
+ending, so an exact hash misses it. Each text gets a 64-bit SimHash over character 4-gram
+shingles (cheap to store and compare); a candidate within a Hamming radius is confirmed by
+shingle containment, which is what a trimmed reprint preserves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+SHINGLE = 4
+SIMHASH_RADIUS = 20
+CONTAINMENT = 0.8
+MIN_SHINGLES = 20
+
+_NOISE = re.compile(r"[\s\W_0-9]+", re.UNICODE)
+
+
+def shingles(text: str, size: int = SHINGLE) -> set[str]:
+    core = _NOISE.sub("", text)
+    return {core[i:i + size] for i in range(max(len(core) - size + 1, 0))}
+
+
+def _hash64(token: str) -> int:
+    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def simhash(grams: Iterable[str]) -> int:
+    weights = [0] * 64
+    for gram in grams:
+        h = _hash64(gram)
+        for bit in range(64):
+            weights[bit] += 1 if h >> bit & 1 else -1
+    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+
+
+def fingerprint(text: str) -> str:
+    return f"{simhash(shingles(text)):016x}"
+
+
+def hamming(a: str, b: str) -> int:
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+def containment(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    key: int
+    text: str
+    fingerprint: str
+
+
+def find_duplicate(text: str, candidates: Iterable[Candidate]) -> int | None:
+    """The key of the candidate this text is a copy of, or None."""
+    grams = shingles(text)
+    if len(grams) < MIN_SHINGLES:
+        return None
+    mine = f"{simhash(grams):016x}"
+    best: tuple[float, int] | None = None
+    for cand in candidates:
+        if cand.fingerprint and hamming(mine, cand.fingerprint) > SIMHASH_RADIUS:
+            continue
+        score = containment(grams, shingles(cand.text))
+        if score >= CONTAINMENT and (best is None or score > best[0]):
+            best = (score, cand.key)
+    return best[1] if best else None

@@ -1,0 +1,97 @@
+"""Measure the linker on a labelled set: link precision/recall/F1 and stage accuracy.
+
+Counts are kept per split so that the held-out split, never used for tuning, is reported on
+its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from transforms.link import ArticleText, Link, Linker
+
+
+@dataclass
+class Scores:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    stage_right: int = 0
+    articles: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def stage_accuracy(self) -> float:
+        return self.stage_right / self.tp if self.tp else 1.0
+
+    def line(self, name: str) -> str:
+        return (f"{name:8} articles {self.articles:4}  links tp {self.tp:3} fp {self.fp:3} "
+                f"fn {self.fn:3}  precision {self.precision:.3f}  recall {self.recall:.3f}  "
+                f"F1 {self.f1:.3f}  stage accuracy {self.stage_accuracy:.3f}")
+
+
+def article_from_record(record: dict[str, Any]) -> ArticleText:
+    published = record.get("published")
+    date = dt.date.fromisoformat(str(published)[:10]) if published else None
+    return ArticleText(id=str(record["id"]), url=record.get("url") or "",
+                       title=record.get("title") or "", body=record.get("body") or "",
+                       published=date)
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def evaluate(linker: Linker, records: Iterable[dict[str, Any]]) -> dict[str, Scores]:
+    by_split: dict[str, Scores] = {}
+    for record in records:
+        split = record.get("split", "dev")
+        predicted: dict[str, Link] = {lk.pledge_id: lk for lk in
+                                      linker.link(article_from_record(record))}
+        gold = {g["pledge_id"]: g for g in record.get("links", [])}
+        for scores in (by_split.setdefault(split, Scores()), by_split.setdefault("all", Scores())):
+            scores.articles += 1
+            for pid, link in predicted.items():
+                if pid in gold:
+                    scores.tp += 1
+                    if link.stage == gold[pid]["stage"]:
+                        scores.stage_right += 1
+                    elif scores is by_split[split]:
+                        scores.errors.append({"id": record["id"], "pledge": pid,
+                                              "error": "stage", "gold": gold[pid]["stage"],
+                                              "got": link.stage, "evidence": link.evidence})
+                else:
+                    scores.fp += 1
+                    if scores is by_split[split]:
+                        scores.errors.append({"id": record["id"], "pledge": pid,
+                                              "error": "fp", "evidence": link.evidence})
+            missing = set(gold) - set(predicted)
+            scores.fn += len(missing)
+            if scores is by_split[split]:
+                scores.errors.extend({"id": record["id"], "pledge": pid, "error": "fn"}
+                                     for pid in sorted(missing))
+    return by_split
+
+
+def error_summary(scores: Scores) -> Counter[str]:
+    return Counter(e["error"] for e in scores.errors)

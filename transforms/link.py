@@ -1,0 +1,241 @@
+"""Link an article to the pledges it reports on, with the stage and quantity it shows.
+
+One Aho-Corasick automaton holds every pledge's names, cue words and exclusions and the
+gazetteer's place names, so reading an article costs one pass over its text whatever the
+number of pledges.
+
+What makes a link (the rules below were tuned on the development split only):
+- the article is from 2022 or later (the pledges are 2022's) and places work in Pu County;
+- a sentence names the pledge by an alias, or holds every word of one of its cue groups;
+- that sentence is about Pu County: a home place named in it, or else in the paragraph before
+  it, or else in the article's lead or channel, and no other county named closer;
+- a sentence that only lists the pledge among future plans is weak evidence and links only
+  when the rest of the article says more about the pledge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from pledges import Pledge, Registry
+from pledges.places import Gazetteer
+from transforms.normalise import normalise_text
+from transforms.quantity import Quantity, find_quantities, same_family
+from transforms.sentences import Sentence, split_sentences
+from transforms.stage import STAGE_ORDER, read_stage
+
+LINKER_VERSION = "link-1"
+EARLIEST = dt.date(2022, 1, 1)
+
+ALIAS_WEIGHT = 1.0
+CUE_WEIGHT = 0.6
+THRESHOLD = 0.55
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    id: str
+    url: str
+    title: str
+    body: str
+    published: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    pledge_id: str
+    stage: str
+    score: float
+    evidence: str
+    quantity: Quantity | None = None
+    progress: float | None = None
+    matched: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "pledge_id": self.pledge_id,
+            "stage": self.stage,
+            "score": round(self.score, 3),
+            "quantity": ({"value": self.quantity.value, "unit": self.quantity.unit}
+                         if self.quantity else None),
+            "progress": None if self.progress is None else round(self.progress, 3),
+            "evidence": self.evidence,
+            "matched": list(self.matched),
+        }
+
+
+@dataclass
+class _Hit:
+    sentence: Sentence
+    weight: float
+    terms: tuple[str, ...]
+
+
+@dataclass
+class _Terms:
+    aliases: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    cue_words: dict[str, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
+    excludes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    places: dict[str, bool] = field(default_factory=dict)  # name -> is home
+
+
+class Linker:
+    """Links normalised articles to pledges. Build once, call ``link`` many times."""
+
+    def __init__(self, registry: Registry, gazetteer: Gazetteer) -> None:
+        self.pledges: dict[str, Pledge] = registry.by_id()
+        self.gazetteer = gazetteer
+        self._cue_groups: dict[str, list[tuple[str, ...]]] = {}
+        terms = _Terms()
+        for pledge in registry.pledges:
+            for alias in pledge.aliases:
+                terms.aliases[normalise_text(alias)].append(pledge.id)
+            groups = [tuple(normalise_text(w) for w in group) for group in pledge.cues]
+            self._cue_groups[pledge.id] = groups
+            for g_index, group in enumerate(groups):
+                for word in group:
+                    terms.cue_words[word].append((pledge.id, g_index))
+            for word in pledge.exclude:
+                terms.excludes[normalise_text(word)].append(pledge.id)
+        for name in gazetteer.home_names:
+            terms.places[normalise_text(name)] = True
+        for name in gazetteer.elsewhere:
+            terms.places.setdefault(normalise_text(name), False)
+        self._terms = terms
+        automaton = ahocorasick.Automaton()
+        for word in {*terms.aliases, *terms.cue_words, *terms.excludes, *terms.places}:
+            automaton.add_word(word, word)
+        automaton.make_automaton()
+        self._automaton = automaton
+
+    # -- scanning ----------------------------------------------------------------------------
+    def _scan(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, term) for every term occurrence, in text order."""
+        return [(end - len(word) + 1, end + 1, word) for end, word in self._automaton.iter(text)]
+
+    def _places(self, matches: Iterable[tuple[int, int, str]]) -> list[tuple[int, bool]]:
+        """Place mentions as (position, is_home), longest match winning overlaps."""
+        spans = sorted(((s, e, w) for s, e, w in matches if w in self._terms.places),
+                       key=lambda m: (m[0], -(m[1] - m[0])))
+        chosen: list[tuple[int, bool]] = []
+        last_end = -1
+        for start, end, word in spans:
+            if start < last_end:
+                continue
+            chosen.append((start, self._terms.places[word]))
+            last_end = end
+        return chosen
+
+    def _is_home_channel(self, url: str) -> bool:
+        return any(marker in url for marker in self.gazetteer.home_channels)
+
+    # -- linking -----------------------------------------------------------------------------
+    def link(self, article: ArticleText) -> list[Link]:
+        if article.published and article.published < EARLIEST:
+            return []
+        title = normalise_text(article.title or "")
+        body = normalise_text(article.body or "")
+        text = f"{title}\n{body}" if title else body
+        sentences = split_sentences(text)
+        if not sentences:
+            return []
+
+        scanned = [self._scan(s.text) for s in sentences]
+        places = [self._places(m) for m in scanned]
+        home_channel = self._is_home_channel(article.url or "")
+        any_home = home_channel or any(home for ps in places for _, home in ps)
+        if not any_home:
+            return []
+
+        # The article's own place: its lead (title and first paragraph) decides; a home channel
+        # or a body that names home more than anywhere else breaks a tie.
+        lead_paragraphs = {sentences[0].paragraph, sentences[0].paragraph + 1}
+        lead = [h for s, ps in zip(sentences, places, strict=True)
+                if s.paragraph in lead_paragraphs for _, h in ps]
+        home_count = sum(h for ps in places for _, h in ps)
+        away_count = sum(not h for ps in places for _, h in ps)
+        if lead:
+            article_home = lead.count(True) >= lead.count(False) or (
+                home_channel and True in lead)
+        else:
+            article_home = home_channel or home_count >= away_count
+
+        hits: dict[str, list[_Hit]] = defaultdict(list)
+        paragraph_state: dict[int, bool] = {}
+        for sentence, matches, ps in zip(sentences, scanned, places, strict=True):
+            if ps:
+                here_home = any(h for _, h in ps)
+                paragraph_state[sentence.paragraph] = ps[-1][1]
+            else:
+                here_home = paragraph_state.get(sentence.paragraph, article_home)
+            if not here_home:
+                continue
+            words = {w for _, _, w in matches}
+            excluded = {pid for w in words for pid in self._terms.excludes.get(w, ())}
+            alias_terms: dict[str, list[str]] = defaultdict(list)
+            for w in words:
+                for pid in self._terms.aliases.get(w, ()):
+                    alias_terms[pid].append(w)
+            cue_found: dict[tuple[str, int], set[str]] = defaultdict(set)
+            for w in words:
+                for key in self._terms.cue_words.get(w, ()):
+                    cue_found[key].add(w)
+            cue_terms: dict[str, list[str]] = defaultdict(list)
+            for (pid, g_index), found in cue_found.items():
+                if len(found) == len(set(self._cue_groups[pid][g_index])):
+                    cue_terms[pid].extend(sorted(found))
+            for pid in {*alias_terms, *cue_terms} - excluded:
+                if pid in alias_terms:
+                    hits[pid].append(_Hit(sentence, ALIAS_WEIGHT, tuple(alias_terms[pid])))
+                else:
+                    hits[pid].append(_Hit(sentence, CUE_WEIGHT, tuple(cue_terms[pid])))
+
+        links = [self._decide(pid, pledge_hits, title) for pid, pledge_hits in hits.items()]
+        return sorted((lk for lk in links if lk is not None), key=lambda lk: -lk.score)
+
+    def _decide(self, pledge_id: str, hits: Sequence[_Hit], title: str) -> Link | None:
+        pledge = self.pledges[pledge_id]
+        best = max(h.weight for h in hits)
+        score = best + 0.1 * min(len(hits) - 1, 3)
+        if any(h.sentence.index == 0 and title for h in hits):
+            score += 0.2
+        stage, evidence, quantity, progress = self._progress(pledge, hits)
+        if stage == "none" and best < ALIAS_WEIGHT:
+            score -= 0.2  # a generic phrase with no progress is too weak to claim
+        if score < THRESHOLD:
+            return None
+        terms = tuple(dict.fromkeys(t for h in hits for t in h.terms))
+        return Link(pledge_id=pledge_id, stage=stage, score=min(score, 1.5) / 1.5,
+                    evidence=evidence, quantity=quantity, progress=progress, matched=terms)
+
+    def _progress(self, pledge: Pledge, hits: Sequence[_Hit]
+                  ) -> tuple[str, str, Quantity | None, float | None]:
+        stage, evidence, cue_rank = "none", hits[0].sentence.text, -1
+        quantity: Quantity | None = None
+        for hit in hits:
+            reading = read_stage(hit.sentence.text)
+            rank = STAGE_ORDER[reading.stage]
+            if rank > cue_rank:
+                stage, evidence, cue_rank = reading.stage, hit.sentence.text, rank
+            if pledge.target and quantity is None:
+                for q in find_quantities(hit.sentence.text):
+                    if same_family(q.unit, pledge.target.unit):
+                        quantity = q
+                        break
+        progress = None
+        if pledge.target and quantity is not None:
+            reported = quantity.in_unit(pledge.target.unit)
+            if reported is not None:
+                # A reported amount is progress in itself: the full target is completion,
+                # a part of it is work in progress, whatever verb the sentence used.
+                progress = reported / pledge.target.value
+                if progress >= 1:
+                    stage = "completed"
+                elif progress > 0 and stage in ("none", "completed"):
+                    stage = "in_progress"
+        return stage, evidence, quantity, progress

@@ -1,0 +1,63 @@
+"""Text normalisation that every matcher relies on.
+
+Mirror sites republish lfxww stories in traditional characters with pinyin glosses inserted
+(網(wǎng)) and full-width digits (１．６６万亩); matching runs on simplified, half-width text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from opencc import OpenCC
+
+_PINYIN_GLOSS = re.compile(
+    r"[(（]\s*[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}[1-5]?\s*[)）]", re.IGNORECASE)
+_STRAY_TAGS = re.compile(r"\?/p>|</?p>|&nbsp;?")
+_INLINE_SPACE = re.compile(r"[ \t\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
+_CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+
+# Full-width forms to fold to ASCII; Chinese punctuation (，。：；！？（）) is kept as is because
+# sentence splitting and the site rules read it.
+_KEEP_FULLWIDTH = set("，。：；！？（）【】“”‘’、《》")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text)
+
+
+def fold_width(text: str) -> str:
+    """Full-width letters, digits and ASCII symbols to half-width (１．６６ -> 1.66)."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xFF01 <= code <= 0xFF5E and ch not in _KEEP_FULLWIDTH:
+            out.append(chr(code - 0xFEE0))
+        elif ch == "\u3000":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def normalise_text(text: str) -> str:
+    """Simplified, half-width, artefact-free text with one space between words at most."""
+    text = unicodedata.normalize("NFC", text)
+    text = _STRAY_TAGS.sub("", text)
+    text = _PINYIN_GLOSS.sub("", text)
+    text = fold_width(text)
+    text = to_simplified(text)
+    lines = []
+    for line in text.replace("\r", "\n").split("\n"):
+        line = _INLINE_SPACE.sub(" ", line).strip()
+        line = _CJK_GAP.sub("", line)
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
