@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from typing import Any
@@ -183,6 +184,124 @@ def evaluate_cmd(set_path: str | None, errors: bool) -> None:
     if errors:
         for error in results.get("dev", results["all"]).errors:
             click.echo(json.dumps(error, ensure_ascii=False))
+
+
+# --- pipeline ---------------------------------------------------------------------------------
+def _window(since: dt.datetime | None, until: dt.datetime | None
+            ) -> tuple[dt.date | None, dt.date | None]:
+    start = since.date() if since else None
+    end = until.date() if until else None
+    if start and end and end < start:
+        raise PledgewatchError(f"--until {end} is before --since {start}")
+    return start, end
+
+
+def _known_sites(names: tuple[str, ...]) -> list[str] | None:
+    if not names:
+        return None
+    from spiders.sites import load_sites
+
+    known = load_sites()
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise PledgewatchError(f"unknown site {', '.join(unknown)}; known: {', '.join(known)}")
+    return list(names)
+
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@main.command("crawl")
+@click.option("--site", "sites", multiple=True, help="Crawl only this site (repeatable).")
+@click.option("--since", type=_DATE, default=None, help="Oldest publication date wanted.")
+@click.option("--until", type=_DATE, default=None, help="Newest publication date wanted.")
+def crawl(sites: tuple[str, ...], since: dt.datetime | None, until: dt.datetime | None) -> None:
+    """Crawl the news sites into the raw layer (one site failing does not stop the others)."""
+    from pledgewatch.pipeline.run import crawl_lines, crawl_sites
+    from warehouse.migrate import upgrade
+
+    settings = _settings()
+    start, end = _window(since, until)
+    upgrade(settings.warehouse_url)
+    report = crawl_sites(settings, _known_sites(sites), start, end)
+    for line in crawl_lines(report):
+        click.echo(line)
+
+
+@main.command("process")
+@click.option("--reprocess", is_flag=True, help="Re-extract and re-link every stored page.")
+def process(reprocess: bool) -> None:
+    """Extract, dedupe, link and load the raw pages not processed yet."""
+    from pledgewatch.pipeline.process import process_pages
+    from pledgewatch.pipeline.run import RunReport
+    from warehouse.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.warehouse_url)
+    for line in RunReport(process=process_pages(settings, reprocess=reprocess)).lines()[:-1]:
+        click.echo(line)
+
+
+@main.command("deliver")
+def deliver() -> None:
+    """Send the alerts still pending (the file outbox and every configured channel)."""
+    from alerts.deliver import deliver_pending
+
+    report = deliver_pending(_settings())
+    click.echo(f"alerts: {report.sent} sent, {report.failed} failed")
+    for error in report.errors:
+        click.echo(f"  error: {error}")
+
+
+@main.command("run")
+@click.option("--site", "sites", multiple=True, help="Crawl only this site (repeatable).")
+@click.option("--since", type=_DATE, default=None)
+@click.option("--until", type=_DATE, default=None)
+@click.option("--reprocess", is_flag=True,
+              help="Re-extract and re-link from the raw layer without fetching.")
+def run_cmd(sites: tuple[str, ...], since: dt.datetime | None, until: dt.datetime | None,
+            reprocess: bool) -> None:
+    """A whole nightly run: crawl, extract, dedupe, link, load, alert; safe to re-run."""
+    from pledgewatch.pipeline.run import run_pipeline
+
+    start, end = _window(since, until)
+    report = run_pipeline(_settings(), _known_sites(sites), start, end, reprocess=reprocess)
+    for line in report.lines():
+        click.echo(line)
+
+
+@main.command("extract")
+@click.argument("url")
+@click.argument("html_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--site", default=None, help="Apply this site's declared rules.")
+def extract(url: str, html_file: str, site: str | None) -> None:
+    """Print the article extracted from a saved page as JSON."""
+    from pathlib import Path
+
+    from spiders.sites import load_sites
+    from transforms.extract import ExtractionRules, extract_article
+
+    sites = load_sites()
+    if site is None:
+        from urllib.parse import urlsplit
+
+        host = urlsplit(url).hostname or ""
+        site = next((n for n, s in sites.items() if host in s.domains), None)
+    elif site not in sites:
+        raise PledgewatchError(f"unknown site {site}; known: {', '.join(sites)}")
+    rules = ExtractionRules.from_mapping(sites[site].extraction) if site else None
+    article = extract_article(Path(html_file).read_bytes(), url, rules=rules)
+    click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=1))
+
+
+@main.command("replay")
+@click.option("--port", type=int, default=8089, show_default=True)
+def replay(port: int) -> None:
+    """Serve the recorded sites on 127.0.0.1 (plain server and HTTP proxy)."""
+    from pledgewatch.replay import serve
+
+    click.echo(f"replay on http://127.0.0.1:{port} (use it as http_proxy); Ctrl-C stops it")
+    serve(port)
 
 
 # --- demo -------------------------------------------------------------------------------------

@@ -1,25 +1,47 @@
-"""The offline demo: everything on the embedded default, no network, no setting."""
+"""The offline demo: the whole pipeline through the recorded sites, no network, no setting."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import text
 
-from pledgewatch.pipeline.pledges import sync_pledges
+from pledgewatch.pipeline.run import run_pipeline
+from pledgewatch.replay import ReplayServer
 from pledgewatch.settings import Settings
 from warehouse.db import get_engine
-from warehouse.migrate import upgrade
+
+
+@contextmanager
+def proxied_through(replay: ReplayServer) -> Iterator[None]:
+    """Route the crawl (and only for its duration) through the replay."""
+    saved = {k: os.environ.get(k) for k in replay.proxy_env()}
+    os.environ.update(replay.proxy_env())
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def run_demo(settings: Settings, echo: Callable[[str], None] = print) -> None:
-    upgrade(settings.warehouse_url)
-    changed = sync_pledges(settings)
-    echo(f"warehouse: {settings.warehouse_url}")
-    echo(f"pledges loaded: {changed} new or changed")
+    with ReplayServer() as replay, proxied_through(replay):
+        echo(f"replaying the recorded sites on {replay.url}")
+        report = run_pipeline(settings, crawl_overrides={"DOWNLOAD_DELAY": 0,
+                                                         "AUTOTHROTTLE_ENABLED": False})
+    for line in report.lines():
+        echo(line)
     with get_engine(settings.warehouse_url).connect() as conn:
         rows = conn.execute(text(
-            "SELECT area, COUNT(*), SUM(CASE WHEN stage = 'completed' THEN 1 ELSE 0 END) "
-            "FROM v_pledge_status GROUP BY area ORDER BY area")).all()
-    for area, total, completed in rows:
-        echo(f"  {area}: {total} pledges, {completed} completed on evidence")
+            "SELECT pledge_id, stage, mention_count, evidence_title FROM v_pledge_status "
+            "WHERE mention_count > 0 ORDER BY area, pledge_id")).all()
+    echo(f"\n{len(rows)} pledges have evidence:")
+    for pledge_id, stage, count, title in rows:
+        echo(f"  {pledge_id:36} {stage:12} {count:3} stories  latest: {title}")
+    echo(f"\nwarehouse: {settings.warehouse_url}")
+    echo(f"alert outbox: {settings.outbox_path}")

@@ -16,6 +16,7 @@ What makes a link (the rules below were tuned on the development split only):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from pledges.places import Gazetteer
 from transforms.normalise import normalise_text
 from transforms.quantity import Quantity, find_quantities, same_family
 from transforms.sentences import Sentence, split_sentences
-from transforms.stage import STAGE_ORDER, read_stage
+from transforms.stage import STAGE_ORDER, is_future_at, read_stage
 
 LINKER_VERSION = "link-1"
 EARLIEST = dt.date(2022, 1, 1)
@@ -35,6 +36,7 @@ EARLIEST = dt.date(2022, 1, 1)
 ALIAS_WEIGHT = 1.0
 CUE_WEIGHT = 0.6
 THRESHOLD = 0.55
+CROWDED = 4
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class _Hit:
     sentence: Sentence
     weight: float
     terms: tuple[str, ...]
+    window: str = ""  # the clauses of the sentence that speak of this pledge
+    follow: str = ""  # the next sentence, when it goes on about the same pledge
 
 
 @dataclass
@@ -189,16 +193,39 @@ class Linker:
             for (pid, g_index), found in cue_found.items():
                 if len(found) == len(set(self._cue_groups[pid][g_index])):
                     cue_terms[pid].extend(sorted(found))
-            for pid in {*alias_terms, *cue_terms} - excluded:
+            found = {*alias_terms, *cue_terms} - excluded
+            positions = {pid: [s for s, _, w in matches
+                               if w in alias_terms.get(pid, ()) or w in cue_terms.get(pid, ())]
+                         for pid in found}
+            for pid in found:
+                window = clause_window(sentence.text, positions, pid)
                 if pid in alias_terms:
-                    hits[pid].append(_Hit(sentence, ALIAS_WEIGHT, tuple(alias_terms[pid])))
+                    hits[pid].append(_Hit(sentence, ALIAS_WEIGHT, tuple(alias_terms[pid]),
+                                          window))
                 else:
-                    hits[pid].append(_Hit(sentence, CUE_WEIGHT, tuple(cue_terms[pid])))
+                    hits[pid].append(_Hit(sentence, CUE_WEIGHT, tuple(cue_terms[pid]), window))
 
-        links = [self._decide(pid, pledge_hits, title) for pid, pledge_hits in hits.items()]
+        # A sentence that names many pledges at once is an enumeration (a plan, a summary list).
+        per_sentence: dict[int, set[str]] = defaultdict(set)
+        for pid, pledge_hits in hits.items():
+            for h in pledge_hits:
+                per_sentence[h.sentence.index].add(pid)
+        crowded = {i for i, pids in per_sentence.items() if len(pids) >= CROWDED}
+        # News names a project, then reports on it in the next sentence (该项目, 一期...):
+        # a hit whose sentence shows no stage also reads the next sentence of its paragraph
+        # when that one names no other pledge.
+        for pid, pledge_hits in hits.items():
+            for h in pledge_hits:
+                nxt = h.sentence.index + 1
+                if (nxt < len(sentences) and sentences[nxt].paragraph == h.sentence.paragraph
+                        and not per_sentence.get(nxt, set()) - {pid}):
+                    h.follow = sentences[nxt].text
+        links = [self._decide(pid, pledge_hits, title, crowded)
+                 for pid, pledge_hits in hits.items()]
         return sorted((lk for lk in links if lk is not None), key=lambda lk: -lk.score)
 
-    def _decide(self, pledge_id: str, hits: Sequence[_Hit], title: str) -> Link | None:
+    def _decide(self, pledge_id: str, hits: Sequence[_Hit], title: str,
+                crowded: set[int]) -> Link | None:
         pledge = self.pledges[pledge_id]
         best = max(h.weight for h in hits)
         score = best + 0.1 * min(len(hits) - 1, 3)
@@ -207,6 +234,8 @@ class Linker:
         stage, evidence, quantity, progress = self._progress(pledge, hits)
         if stage == "none" and best < ALIAS_WEIGHT:
             score -= 0.2  # a generic phrase with no progress is too weak to claim
+        if stage == "none" and all(h.sentence.index in crowded for h in hits):
+            return None  # only ever named in a list of many pledges: a plan, not a report
         if score < THRESHOLD:
             return None
         terms = tuple(dict.fromkeys(t for h in hits for t in h.terms))
@@ -215,18 +244,21 @@ class Linker:
 
     def _progress(self, pledge: Pledge, hits: Sequence[_Hit]
                   ) -> tuple[str, str, Quantity | None, float | None]:
-        stage, evidence, cue_rank = "none", hits[0].sentence.text, -1
+        kind = pledge.kind.value
+        stage, evidence, rank = "none", hits[0].sentence.text, 0
         quantity: Quantity | None = None
         for hit in hits:
-            reading = read_stage(hit.sentence.text)
-            rank = STAGE_ORDER[reading.stage]
-            if rank > cue_rank:
-                stage, evidence, cue_rank = reading.stage, hit.sentence.text, rank
+            reading = read_stage(hit.window or hit.sentence.text, kind, pledge.title)
+            if reading.stage == "none" and hit.follow:
+                reading = read_stage(hit.follow, kind, pledge.title)
+            if STAGE_ORDER[reading.stage] > rank:
+                stage, evidence, rank = reading.stage, hit.sentence.text, STAGE_ORDER[
+                    reading.stage]
             if pledge.target and quantity is None:
-                for q in find_quantities(hit.sentence.text):
-                    if same_family(q.unit, pledge.target.unit):
-                        quantity = q
-                        break
+                quantity = achieved_quantity(hit.window or hit.sentence.text,
+                                             pledge.target.unit)
+                if quantity is not None and rank == 0:
+                    evidence = hit.sentence.text
         progress = None
         if pledge.target and quantity is not None:
             reported = quantity.in_unit(pledge.target.unit)
@@ -234,8 +266,55 @@ class Linker:
                 # A reported amount is progress in itself: the full target is completion,
                 # a part of it is work in progress, whatever verb the sentence used.
                 progress = reported / pledge.target.value
-                if progress >= 1:
+                if progress >= 1 and stage in ("none", "in_progress"):
                     stage = "completed"
-                elif progress > 0 and stage in ("none", "completed"):
+                elif 0 < progress < 1 and stage in ("none", "completed"):
                     stage = "in_progress"
         return stage, evidence, quantity, progress
+
+
+_CLAUSE = re.compile(r"[，,；;：:]")
+
+
+def clause_window(sentence: str, positions: dict[str, list[int]], pledge_id: str) -> str:
+    """The part of a sentence about one pledge when it names several.
+
+    From the clause holding the pledge's first term to the clause before the next one that
+    names another pledge: in 博远风电并网发电，抽水蓄能电站年底开工 each gets its own verb.
+    """
+    mine = positions.get(pledge_id) or [0]
+    others = sorted(p for pid, ps in positions.items() if pid != pledge_id for p in ps)
+    if not others:
+        return sentence
+    first = min(mine)
+    start = max((m.end() for m in _CLAUSE.finditer(sentence, 0, first)), default=0)
+    if any(start <= p < first for p in others):
+        start = first
+    end = len(sentence)
+    for p in others:
+        if p > first:
+            bounds = [m.start() for m in _CLAUSE.finditer(sentence, first, p)]
+            end = bounds[-1] if bounds else p
+            break
+    return sentence[start:end]
+
+
+_ACHIEVED = re.compile(r"(?:完成|建成|累计|落地|实现|达到|达|新增|开工|签约|招引|引进|改造|"
+                       r"栽植|造林|种植)[^，。；,;]{0,8}$")
+
+
+def achieved_quantity(sentence: str, unit: str) -> Quantity | None:
+    """A quantity the sentence reports as done, in the target's unit family.
+
+    The number must follow a verb of achievement (完成1.72万亩, 开工61个) and not sit in a
+    plan (计划完成...), so a restated target (全县75个重点项目) is not read as progress.
+    """
+    for q in find_quantities(sentence):
+        if not same_family(q.unit, unit):
+            continue
+        if not _ACHIEVED.search(sentence[:q.span[0]]):
+            continue
+        if is_future_at(sentence, q.span[0]):
+            continue
+        return q
+    return None

@@ -53,18 +53,24 @@ def test_one_and_two_as_words_are_not_counts() -> None:
     assert find_quantities("两个产业链条、一个目标") == []
 
 
-@pytest.mark.parametrize(("sentence", "stage"), [
-    ("蒲县博远风电项目日前顺利实现并网发电", "completed"),
-    ("该项目预计将于年底前并网发电", "planned"),
-    ("蒲县抽水蓄能电站项目获省发改委核准", "planned"),
-    ("蒲县第一中学新校区项目正式开工建设", "started"),
-    ("新校区教学楼主体封顶", "in_progress"),
-    ("项目目前尚未开工", "none"),
-    ("力争年内开工建设", "planned"),
-    ("该县被命名为国家森林城市", "completed"),
+@pytest.mark.parametrize(("sentence", "kind", "stage"), [
+    ("蒲县博远风电项目日前顺利实现并网发电", "project", "completed"),
+    # An intention is no progress; a procedure is.
+    ("该项目预计将于年底前并网发电", "project", "none"),
+    ("力争年内开工建设", "project", "none"),
+    ("蒲县抽水蓄能电站项目获省发改委核准", "project", "planned"),
+    ("蒲伊东街改造工程已完成施工图设计，正在进行施工招标，计划6月中旬开工", "project", "planned"),
+    ("蒲县第一中学新校区项目正式开工建设", "project", "started"),
+    ("新校区教学楼主体封顶", "project", "in_progress"),
+    ("锦绣幼儿园主体工程已完工，正在进行内部装修", "project", "in_progress"),
+    ("新大楼建成后，全县检测能力将明显提升", "project", "none"),
+    ("项目目前尚未开工", "project", "none"),
+    ("该县被命名为国家森林城市", "title", "completed"),
+    ("省发改委正式印发批复文件，核准建设该电站", "project", "planned"),
+    ("县委审议通过并正式印发《蒲县2022年改革要点》", "policy", "completed"),
 ])
-def test_stage_reading(sentence: str, stage: str) -> None:
-    assert read_stage(sentence).stage == stage
+def test_stage_reading(sentence: str, kind: str, stage: str) -> None:
+    assert read_stage(sentence, kind).stage == stage
 
 
 STORY = ("临汾新闻网讯 日前，蒲县博远风电项目顺利实现并网发电，标志着该县新能源产业发展迈出关键一步。"
