@@ -182,7 +182,7 @@ class ReplayServer:
     def tls_context(self) -> ssl.SSLContext:
         with self._lock:
             if self._tls is None:
-                self._tls = _self_signed_context()
+                self._tls = _self_signed_context(sorted(self.recording.hosts))
             return self._tls
 
 
@@ -224,6 +224,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._tunnel_host = host
         self.close_connection = False
 
+    _server_header = "nginx"
+
+    def version_string(self) -> str:
+        return self._server_header
+
     def log_message(self, format: str, *args: Any) -> None:
         if not self.server.replay.quiet:
             super().log_message(format, *args)
@@ -256,15 +261,19 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             reply = replay.recording.reply(self.command, url, headers, body)
         replay._record(self.command, url, headers, reply.status)
+        # send_response() writes Server (from version_string) and Date itself.
+        self._server_header = next(
+            (v for k, v in reply.headers if k.lower() == "server"), "nginx")
         self.send_response(reply.status)
         sent_length = False
         for name, value in reply.headers:
+            if name.lower() == "server":
+                continue
             if name.lower() == "content-length":
                 sent_length = True
             self.send_header(name, value)
         if not sent_length:
             self.send_header("Content-Length", str(len(reply.body)))
-        self.send_header("Date", _http_date())
         payload = reply.body
         if fault and fault.truncate is not None:
             payload = payload[: fault.truncate]
@@ -289,11 +298,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.close()
 
 
-def _http_date() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
-
-
-def _self_signed_context() -> ssl.SSLContext:
+def _self_signed_context(hosts: list[str]) -> ssl.SSLContext:
     """A TLS server context with a fresh self-signed certificate (for CONNECT tunnels)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -311,6 +316,9 @@ def _self_signed_context() -> ssl.SSLContext:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(h) for h in hosts]
+                                                   or [x509.DNSName("localhost")]),
+                       critical=False)
         .sign(key, hashes.SHA256())
     )
     with tempfile.TemporaryDirectory(prefix="replay-tls-") as tmp:
@@ -327,7 +335,8 @@ def _self_signed_context() -> ssl.SSLContext:
 def serve(port: int, root: Path | str | None = None, host: str = LOOPBACK) -> None:
     """Serve the recording until interrupted (``pledgewatch replay --port N``)."""
     server = ReplayServer(root, host=host, port=port, quiet=False)
-    hosts = ", ".join(sorted(p.name for p in server.recording.root.iterdir() if p.is_dir()))
+    hosts = ", ".join(sorted(p.name for p in server.recording.root.iterdir()
+                             if p.is_dir() and not p.name.startswith("_")))
     print(f"replay of {hosts}")
     print(f"listening on {server.url}; use it as a proxy: export http_proxy={server.proxy_url}"
           f" https_proxy={server.proxy_url}")

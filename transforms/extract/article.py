@@ -1,0 +1,430 @@
+"""One fetched page in, one article out: site rules first, then <meta>, then generic guesses.
+
+Every field records which path produced it (`methods`), so a site whose declared selectors stop
+matching shows up as a rise in "generic" and "none" long before anyone reads the articles.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+import soupsieve
+from bs4 import BeautifulSoup, Tag
+
+from .clean import (
+    EDITOR_IN,
+    EDITOR_LINE,
+    clean_paragraphs,
+    find_editor,
+    find_source,
+    is_boilerplate,
+    trim_source,
+)
+from .dates import at_midnight, date_from_url, find_datetimes, parse_chinese_datetime
+from .density import blocks_within, choose_container, score_blocks
+from .encoding import decode_html
+from .meta import (
+    AUTHOR_KEYS,
+    DATE_KEYS,
+    SITE_KEYS,
+    SOURCE_KEYS,
+    TITLE_KEYS,
+    document_title,
+    first,
+    read_meta,
+    split_title,
+    strip_site_name,
+)
+from .rules import ExtractionRules
+from .text import clean_text, han_ratio
+from .tree import Block, linearize, parse_html, remove_junk
+
+log = logging.getLogger(__name__)
+
+FIELDS = ("title", "published", "source", "author", "editor", "body")
+METHODS = ("site", "meta", "url", "generic", "none")
+
+
+@dataclass(frozen=True)
+class ExtractedArticle:
+    """What one page says: headline, date, source, people and body paragraphs."""
+
+    url: str
+    title: str | None
+    published: datetime | None  # timezone-aware; Asia/Shanghai when the page gives no zone
+    source: str | None  # 来源, e.g. 临汾日报, 临汾新闻网
+    author: str | None  # reporter(s) as found, e.g. "记者 王长波 通讯员 张鹏"
+    editor: str | None  # from 责任编辑: NAME and similar footers
+    paragraphs: tuple[str, ...]
+    methods: Mapping[str, str] = field(hash=False)  # field -> site|meta|url|generic|none
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "paragraphs", tuple(self.paragraphs))
+        object.__setattr__(self, "methods", MappingProxyType(dict(self.methods)))
+
+    @property
+    def body(self) -> str:
+        return "\n".join(self.paragraphs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: `published` as an ISO 8601 string, `body` alongside `paragraphs`."""
+        return {
+            "url": self.url,
+            "title": self.title,
+            "published": self.published.isoformat() if self.published else None,
+            "source": self.source,
+            "author": self.author,
+            "editor": self.editor,
+            "paragraphs": list(self.paragraphs),
+            "body": self.body,
+            "methods": dict(self.methods),
+        }
+
+
+def empty_article(url: str) -> ExtractedArticle:
+    return ExtractedArticle(url=url, title=None, published=None, source=None, author=None,
+                            editor=None, paragraphs=(), methods=dict.fromkeys(FIELDS, "none"))
+
+
+def extract_article(
+    html: str | bytes,
+    url: str,
+    rules: ExtractionRules | None = None,
+    content_type: str | None = None,
+) -> ExtractedArticle:
+    """Extract one article; never raises on bad input (the result is then empty, methods "none").
+
+    `html` may be the raw bytes (decoded with `decode_html`, using `content_type`'s charset) or
+    text already decoded by the crawler.
+    """
+    url = url if isinstance(url, str) else ""
+    try:
+        if isinstance(html, bytes | bytearray | memoryview):
+            text = decode_html(bytes(html), content_type)
+        elif isinstance(html, str):
+            text = html
+        else:
+            return empty_article(url)
+        return _Extraction(text, url, rules or ExtractionRules()).run()
+    except RecursionError:
+        log.warning("extract: page too deeply nested, giving up: %s", url)
+        return empty_article(url)
+    except Exception:  # untrusted input must not stop a crawl; the page stays in the raw layer
+        log.warning("extract: failed on %s", url, exc_info=True)
+        return empty_article(url)
+
+
+# a short line that only carries the date, source and counters above or below the body
+_META_LABEL = re.compile(r"来源|作者|时间|日期|发布|浏览|点击|编辑|记者|字号|阅读|访问|稿源|Posted|posted")
+_ORGANISATION = re.compile(
+    r"(?:网|网站|政府|日报|晚报|报社|报|电视台|广播电视台|融媒体中心|中心|办公室|委员会|局|频道|新闻)$"
+    r"|https?://|www\.|\.com|\.cn"
+)
+_DATE_LABEL = re.compile(r"发布时间|发表时间|发布日期|时间|日期|发表于|发布于|更新|Posted|posted|Date")
+_AUTHOR_LABEL = re.compile(r"^\s*(?:作者|文|撰稿|记者)\s*[:：/]\s*")
+
+
+class _Extraction:
+    def __init__(self, html: str, url: str, rules: ExtractionRules) -> None:
+        self.url = url
+        self.rules = rules
+        self.soup: BeautifulSoup = parse_html(html)
+        self.methods: dict[str, str] = dict.fromkeys(FIELDS, "none")
+        self._site_editor: str | None = None
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _select(self, selectors: Iterable[str]) -> Iterable[list[Tag]]:
+        """For each selector in order, the elements it matches (bad selectors match nothing)."""
+        for selector in selectors:
+            try:
+                found = [t for t in soupsieve.select(selector, self.soup) if isinstance(t, Tag)]
+            except Exception:
+                log.debug("extract: selector %r failed", selector, exc_info=True)
+                continue
+            if found:
+                yield found
+
+    def _site_text(self, selectors: Iterable[str], accept: Callable[[str], Any]) -> Any:
+        for tags in self._select(selectors):
+            for tag in tags:
+                text = "\n".join(b.text for b in linearize(tag))
+                value = accept(text) if text else None
+                if value:
+                    return value
+        return None
+
+    # -- the run -------------------------------------------------------------------------------
+
+    def run(self) -> ExtractedArticle:
+        soup = self.soup
+        meta = read_meta(soup)
+        doc_title = document_title(soup)
+        site_name = first(meta, SITE_KEYS)
+        for tags in self._select(self.rules.drop):
+            for tag in tags:
+                if not tag.decomposed:
+                    tag.decompose()
+        remove_junk(soup)
+        root = soup.body if isinstance(soup.body, Tag) else soup
+        blocks = linearize(root)
+        score_blocks(blocks)
+
+        title = self._title(meta, doc_title, site_name, blocks)
+        body_blocks = self._body_blocks(root, blocks)
+        start = body_blocks[0].index if body_blocks else None
+        end = body_blocks[-1].index if body_blocks else None
+
+        kept = [b for b in body_blocks if b.link_density <= 0.5]
+        kept = _trim_meta_lines(kept)
+        cleaned = clean_paragraphs([b.text for b in kept], title)
+        paragraphs = cleaned.paragraphs
+
+        published = self._published(meta, blocks, start, end)
+        source = self._source(meta, blocks, start)
+        author = self._author(meta, site_name, source, cleaned.author, blocks, start)
+        editor = self._editor(cleaned.editor, blocks, start)
+        if not paragraphs:
+            self.methods["body"] = "none"
+        return ExtractedArticle(
+            url=self.url, title=title, published=published, source=source, author=author,
+            editor=editor, paragraphs=tuple(paragraphs), methods=self.methods,
+        )
+
+    def _title(self, meta: Mapping[str, str], doc_title: str | None, site_name: str | None,
+               blocks: Sequence[Block]) -> str | None:
+        value = self._site_text(self.rules.title, lambda t: clean_text(t.replace("\n", " ")))
+        if value:
+            self.methods["title"] = "site"
+            return value
+        value = first(meta, TITLE_KEYS)
+        if value:
+            self.methods["title"] = "meta"
+            return strip_site_name(value, site_name)
+        value = _generic_title(blocks, doc_title, site_name)
+        if value:
+            self.methods["title"] = "generic"
+        return value
+
+    def _body_blocks(self, root: Tag, blocks: list[Block]) -> list[Block]:
+        for tags in self._select(self.rules.body):
+            containers = _outermost(tags)
+            found: list[Block] = []
+            for container in containers:
+                inside = blocks_within(container, blocks)
+                if not inside:  # an inline container: its text is owned by an outer block
+                    inside = linearize(container)
+                    score_blocks(inside)
+                found.extend(inside)
+            if any(b.chars for b in found):
+                self.methods["body"] = "site"
+                return found
+        container = choose_container(root, blocks)
+        if container is None:
+            return []
+        self.methods["body"] = "generic"
+        return blocks_within(container, blocks)
+
+    def _published(self, meta: Mapping[str, str], blocks: Sequence[Block], start: int | None,
+                   end: int | None) -> datetime | None:
+        value = self._site_text(self.rules.published, parse_chinese_datetime)
+        if value:
+            self.methods["published"] = "site"
+            return value
+        for key in DATE_KEYS:
+            raw = meta.get(key)
+            value = parse_chinese_datetime(raw) if raw else None
+            if value:
+                self.methods["published"] = "meta"
+                return value
+        value = _generic_date(self.soup, blocks, start, end)
+        if value:
+            self.methods["published"] = "generic"
+            return value
+        day = date_from_url(self.url)
+        if day:
+            self.methods["published"] = "url"
+            return at_midnight(day)
+        return None
+
+    def _source(self, meta: Mapping[str, str], blocks: Sequence[Block], start: int | None
+                ) -> str | None:
+        value = self._site_text(self.rules.source,
+                                lambda t: find_source(t) or _bare_source(t))
+        if value:
+            self.methods["source"] = "site"
+            return value
+        raw = first(meta, SOURCE_KEYS)
+        if raw:
+            value = trim_source(find_source(raw) or raw)
+            if value:
+                self.methods["source"] = "meta"
+                return value
+        for block in _around(blocks, start):
+            if block.chars <= 120:
+                value = find_source(block.text)
+                if value:
+                    self.methods["source"] = "generic"
+                    return value
+        return None
+
+    def _author(self, meta: Mapping[str, str], site_name: str | None, source: str | None,
+                byline: str | None, blocks: Sequence[Block], start: int | None) -> str | None:
+        def from_site(text: str) -> str | None:
+            text = clean_text(text.replace("\n", " "))
+            if find_editor(text) and EDITOR_LINE.match(text):
+                self._site_editor = find_editor(text)
+                return None
+            return _AUTHOR_LABEL.sub("", text) or None
+
+        value = self._site_text(self.rules.author, from_site)
+        if value:
+            self.methods["author"] = "site"
+            return value
+        raw = first(meta, AUTHOR_KEYS)
+        if raw and not _ORGANISATION.search(raw) and raw not in (site_name, source):
+            self.methods["author"] = "meta"
+            return raw
+        if byline:
+            self.methods["author"] = "generic"
+            return byline
+        for block in _around(blocks, start):
+            if block.chars <= 80:
+                match = re.search(r"(?:作者|撰稿)\s*[:：]\s*(?P<a>[^\s|｜,，;；:：]{2,20})",
+                                  block.text)
+                if match:
+                    self.methods["author"] = "generic"
+                    return match.group("a")
+        return None
+
+    def _editor(self, from_body: str | None, blocks: Sequence[Block], start: int | None
+                ) -> str | None:
+        if self._site_editor:
+            self.methods["editor"] = "site"
+            return self._site_editor
+        if from_body:
+            self.methods["editor"] = "generic"
+            return from_body
+        if start is None:
+            return None
+        for block in blocks[start:]:
+            if block.chars <= 40:
+                match = EDITOR_IN.search(block.text)
+                if match:
+                    self.methods["editor"] = "generic"
+                    return match.group("name")
+        return None
+
+
+def _outermost(tags: list[Tag]) -> list[Tag]:
+    """Matches minus those nested in another match, in document order."""
+    chosen = {id(t) for t in tags}
+    result = []
+    for tag in tags:
+        if not any(id(parent) in chosen for parent in tag.parents):
+            result.append(tag)
+    return result
+
+
+def _bare_source(text: str) -> str | None:
+    """A source element holding just the name: <span id="source_baidu">临汾日报</span>."""
+    text = clean_text(text.replace("\n", " "))
+    if 2 <= len(text) <= 30 and not re.search(r"\d{4}", text):
+        return trim_source(text)
+    return None
+
+
+def _around(blocks: Sequence[Block], start: int | None, before: int = 15, after: int = 3
+            ) -> Sequence[Block]:
+    """The blocks just above the body (where title, date and source sit) and its first lines."""
+    if start is None:
+        return blocks[:40]
+    lo = max(0, start - before)
+    return blocks[lo:start + after]
+
+
+def _generic_title(blocks: Sequence[Block], doc_title: str | None, site_name: str | None
+                   ) -> str | None:
+    """A heading that the document title contains, else the document title's main part."""
+    squashed = re.sub(r"\s+", "", doc_title) if doc_title else ""
+    best: str | None = None
+    for block in blocks:
+        if block.chars < 4 or block.chars > 200 or block.link_density > 0.5 and not block.heading:
+            continue
+        text = block.text
+        key = re.sub(r"\s+", "", text)
+        if squashed and key in squashed and (best is None or len(text) > len(best)):
+            if block.heading or len(key) >= 0.5 * len(squashed) or len(key) >= 8:
+                best = text
+    if best and (not site_name or re.sub(r"\s+", "", site_name) != re.sub(r"\s+", "", best)):
+        return best
+    if doc_title:
+        return split_title(doc_title, site_name)
+    for block in blocks:
+        if block.heading and block.chars >= 4:
+            return block.text
+    return None
+
+
+def _generic_date(soup: BeautifulSoup, blocks: Sequence[Block], start: int | None,
+                  end: int | None) -> datetime | None:
+    """The date line nearest above the body, else one just below it (blogs sign off dated)."""
+    if start is None or end is None:
+        for tag in soup.find_all("time"):
+            value = tag.get("datetime")
+            parsed = parse_chinese_datetime(value) if isinstance(value, str) else None
+            if parsed:
+                return parsed
+        return None
+    candidates: list[tuple[float, datetime]] = []
+    lo = max(0, start - 20)
+    for block in blocks[lo:start + 3]:
+        if block.chars > 150 or block.link_density > 0.5:
+            continue
+        found = find_datetimes(block.text)
+        if not found:
+            continue
+        distance = abs(block.index - start)
+        labelled = bool(_DATE_LABEL.search(block.text) or _META_LABEL.search(block.text))
+        with_time = any(dt.hour or dt.minute for _, dt in found)
+        weight = distance - (5 if labelled else 0) - (2 if with_time else 0)
+        candidates.append((weight, found[0][1]))
+    if candidates:
+        return min(candidates, key=lambda item: item[0])[1]
+    for tag in soup.find_all("time"):
+        value = tag.get("datetime") or tag.get_text(" ")
+        parsed = parse_chinese_datetime(value) if isinstance(value, str) else None
+        if parsed:
+            return parsed
+    for block in blocks[end + 1:end + 8]:
+        if block.chars <= 100 and _DATE_LABEL.search(block.text):
+            found = find_datetimes(block.text)
+            if found:
+                return found[0][1]
+    return None
+
+
+def _trim_meta_lines(blocks: list[Block]) -> list[Block]:
+    """Drop date/source lines at the edges of the body (they are fields, not paragraphs)."""
+    def is_meta(block: Block) -> bool:
+        text = block.text
+        if block.chars > 120 or "。" in text:
+            return False
+        has_date = bool(find_datetimes(text))
+        if has_date and (_META_LABEL.search(text) or block.chars <= 30):
+            return True
+        return is_boilerplate(text) and han_ratio(text) > 0
+    result = list(blocks)
+    for _ in range(3):
+        if result and is_meta(result[0]):
+            result.pop(0)
+    for _ in range(3):
+        if result and is_meta(result[-1]):
+            result.pop()
+    return result

@@ -1,0 +1,146 @@
+"""Body clean-up: the footers, share bars and by-lines that Linfen pages put around the text.
+
+Patterns are anchored to whole paragraphs (or to a paragraph's end, for editor notes glued to
+the last sentence) so that a sentence merely mentioning 编辑 or 来源 stays in the body.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_OPEN = r"[\[【［(（〔<《]?"
+_CLOSE = r"[\]】］)）〕>》]?"
+_NAME = r"[^\]】］)）〕\s:：|｜]{1,12}(?:\s[^\]】］)）〕\s:：|｜]{1,12}){0,3}"
+
+# 责任编辑: 姚建 / 【责任编辑: 姚建】 / [编辑:姚建] / 编辑:姚建 / (编辑 姚建) / 责编: 姚建
+EDITOR_LINE = re.compile(
+    rf"^{_OPEN}\s*(?:责任编辑|责编|编辑|网络编辑|值班编辑|本文编辑)\s*[:：]?\s*(?P<name>{_NAME})\s*{_CLOSE}"
+    rf"(?:\s*[,，;；/|｜]?\s*(?:审核|校对|审校|终审|监制|责任校对|复审|初审|二审|三审|签发|制作)"
+    rf"\s*[:：]?\s*{_NAME}\s*{_CLOSE})*\s*$"
+)
+# the same note at the end of the last sentence: "...取得实效。(编辑:姚建)"
+EDITOR_TAIL = re.compile(
+    rf"\s*[\[【［(（〔](?:责任编辑|责编|编辑)\s*[:：]?\s*(?P<name>{_NAME})\s*[\]】］)）〕]\s*$"
+)
+
+_BOILERPLATE = [
+    r"版权声明.*",
+    r"(?:本站|本网)?(?:版权所有|版权归).*",
+    r"(?:Copyright|COPYRIGHT|©|\(c\)|（c）).{0,200}",
+    r"(?:未经|凡本网注明|凡注明).{0,80}(?:授权|许可|转载|不得).*",
+    r"(?:声明|免责声明)\s*[:：].{0,300}",
+    r"【?\s*字[体号]\s*[:：]?\s*[【\[]?\s*大\s*[】\]]?\s*[【\[]?\s*中\s*[】\]]?\s*[【\[]?\s*小\s*[】\]]?\s*】?.*",
+    r"[【\[]?\s*(?:打印本页|打印此文|打印文章|打印|关闭窗口|关闭|返回顶部|收藏本页|收藏|纠错|推荐给朋友|告诉好友|我要评论|发表评论|查看评论|返回首页|返回)\s*[】\]]?"
+    r"(?:\s*[【\[]?\s*(?:打印本页|打印此文|打印文章|打印|关闭窗口|关闭|返回顶部|收藏本页|收藏|纠错|推荐给朋友|告诉好友|我要评论|发表评论|查看评论|返回首页|返回)\s*[】\]]?)*",
+    r"(?:分享到|分享至|分享|扫一扫|微信扫一扫|手机扫一扫|用微信扫码|扫描二维码).{0,40}",
+    r"(?:上一篇|下一篇|上一条|下一条|上一页|下一页|前一篇|后一篇)\s*[:：].*",
+    r"(?:上一篇|下一篇|上一页|下一页|首页|尾页|末页)(?:\s*(?:上一篇|下一篇|上一页|下一页|首页|尾页|末页|\d+))*",
+    r"[【\[]?\s*(?:相关新闻|相关阅读|相关链接|相关文章|相关报道|延伸阅读|推荐阅读|热点推荐|热门推荐|更多精彩|更多新闻|猜你喜欢)\s*[】\]]?\s*[:：]?",
+    r"(?:浏览次数|阅读次数|点击数|点击次数|访问次数|阅读量)\s*[:：]?\s*\d*\s*次?",
+    r"(?:来源|稿源)\s*[:：]\s*\S{1,30}\s*(?:作者\s*[:：]\s*\S{1,20}\s*)?",
+]
+BOILERPLATE_LINE = re.compile(r"^(?:" + "|".join(_BOILERPLATE) + r")\s*$", re.S)
+# after one of these headings the rest of the container is a link list, not the article
+RELATED_HEADING = re.compile(
+    r"^[【\[]?\s*(?:相关新闻|相关阅读|相关链接|相关文章|相关报道|延伸阅读|推荐阅读|热点推荐|热门推荐"
+    r"|更多精彩|更多新闻|猜你喜欢|今日推荐|热点新闻|新闻排行|图片新闻)\s*[】\]]?\s*[:：]?\s*$"
+)
+COPYRIGHT_START = re.compile(r"^(?:版权声明|免责声明|本站声明)")
+
+_ROLE = (r"(?:本报|本台|本刊|本网|新华社|中新社)?(?:特约|实习|见习|首席|融媒体)?"
+         r"(?:记者|通讯员|通迅员|摄影|摄像|撰稿|整理|报道员|作者)")
+_PERSON = r"[\u4e00-\u9fff·]{2,4}"
+# 记者 王长波 通讯员 张鹏 / （记者 王长波） / 本报记者 王长波 张三 / 文/图 王长波 / 作者：王长波
+BYLINE = re.compile(
+    rf"^[(（【\[]?\s*(?:(?:{_ROLE})\s*[:：/]?\s*{_PERSON}(?:\s*[、,，\s]\s*{_PERSON})*\s*)+[)）】\]]?$"
+    rf"|^[(（]?(?:文\s*/\s*图|文图|文|图|摄影|摄)\s*[/:：]\s*{_PERSON}"
+    rf"(?:\s*[、,，\s]\s*{_PERSON})*(?:\s+(?:图|摄影|摄)\s*[/:：]\s*{_PERSON})?[)）]?$"
+)
+# a by-line opening the first paragraph: "本报讯（记者 王长波 通讯员 张鹏）..."
+BYLINE_INLINE = re.compile(
+    rf"^.{{0,20}}?讯\s*[(（]\s*(?P<byline>(?:{_ROLE})\s*[:：]?\s*{_PERSON}"
+    rf"(?:\s*[、,，\s]\s*(?:(?:{_ROLE})\s*[:：]?\s*)?{_PERSON})*)\s*[)）]"
+)
+SOURCE_IN = re.compile(
+    r"(?:来源|来自|稿源|出处)\s*[:：]\s*(?P<source>[^\s|｜,，;；:：【\[\]】]{2,40})"
+)
+AUTHOR_IN = re.compile(r"(?:作者|记者|撰稿|文)\s*[:：/]\s*(?P<author>[^\s|｜,，;；:：【\[\]】]{2,20})")
+EDITOR_IN = re.compile(
+    r"(?:责任编辑|责编|编辑)\s*[:：]\s*(?P<name>[^\s|｜,，;；:：【\[\]】()（）]{2,12})"
+)
+_SOURCE_TAIL = re.compile(r"(?:浏览次数|阅读次数|点击数|点击|作者|编辑|责任编辑|发布时间|时间|字号|阅读).*$")
+
+
+@dataclass
+class Cleaned:
+    paragraphs: list[str]
+    author: str | None = None
+    editor: str | None = None
+
+
+def trim_source(text: str) -> str | None:
+    """The publisher named in a `来源:` fragment, without the fields that follow it."""
+    value = _SOURCE_TAIL.sub("", text).strip(" :：-—|｜,，")
+    return value or None
+
+
+def find_source(text: str) -> str | None:
+    match = SOURCE_IN.search(text)
+    if not match:
+        return None
+    return trim_source(match.group("source"))
+
+
+def find_editor(text: str) -> str | None:
+    match = EDITOR_LINE.match(text) or EDITOR_TAIL.search(text)
+    if match:
+        return match.group("name").strip() or None
+    return None
+
+
+def is_boilerplate(text: str) -> bool:
+    return bool(BOILERPLATE_LINE.match(text))
+
+
+def strip_byline(text: str) -> str:
+    return text.strip(" ()（）【】[]")
+
+
+def clean_paragraphs(paragraphs: list[str], title: str | None = None) -> Cleaned:
+    """Remove footers, share bars and stand-alone by-lines; keep what they say about people."""
+    out: list[str] = []
+    author: str | None = None
+    editor: str | None = None
+    norm_title = _squash(title) if title else None
+    for position, text in enumerate(paragraphs):
+        if not text:
+            continue
+        if COPYRIGHT_START.match(text) and out:
+            break  # the copyright notice closes the article; what follows is page furniture
+        name = find_editor(text)
+        if name is not None:
+            editor = editor or name
+            if EDITOR_LINE.match(text):
+                continue
+            text = EDITOR_TAIL.sub("", text).rstrip()
+            if not text:
+                continue
+        if is_boilerplate(text):
+            continue
+        if norm_title and not out and _squash(text) == norm_title:
+            continue  # the headline repeated at the top of the container
+        near_edge = len(out) < 3 or position >= len(paragraphs) - 3
+        if near_edge and len(text) <= 40 and BYLINE.match(text):
+            author = author or strip_byline(text)
+            continue
+        if author is None and len(out) < 2:
+            match = BYLINE_INLINE.match(text)
+            if match:
+                author = match.group("byline").strip()
+        out.append(text)
+    return Cleaned(out, author, editor)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
