@@ -9,8 +9,9 @@ What makes a link (the rules below were tuned on the development split only):
 - a sentence names the pledge by an alias, or holds every word of one of its cue groups;
 - that sentence is about Pu County: a home place named in it, or else in the paragraph before
   it, or else in the article's lead or channel, and no other county named closer;
-- a sentence that only lists the pledge among future plans is weak evidence and links only
-  when the rest of the article says more about the pledge.
+- a Pu County article that names a pledge among its plans links it with stage ``none``: the
+  pledge is in the news, without progress; a generic phrase (a cue, not a name) with no
+  progress is too weak to link at all.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ EARLIEST = dt.date(2022, 1, 1)
 ALIAS_WEIGHT = 1.0
 CUE_WEIGHT = 0.6
 THRESHOLD = 0.55
-CROWDED = 4
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,7 @@ class _Hit:
     weight: float
     terms: tuple[str, ...]
     window: str = ""  # the clauses of the sentence that speak of this pledge
+    window_future: bool = False  # the sentence is already in the future where the window opens
     follow: str = ""  # the next sentence, when it goes on about the same pledge
 
 
@@ -198,19 +199,17 @@ class Linker:
                                if w in alias_terms.get(pid, ()) or w in cue_terms.get(pid, ())]
                          for pid in found}
             for pid in found:
-                window = clause_window(sentence.text, positions, pid)
-                if pid in alias_terms:
-                    hits[pid].append(_Hit(sentence, ALIAS_WEIGHT, tuple(alias_terms[pid]),
-                                          window))
-                else:
-                    hits[pid].append(_Hit(sentence, CUE_WEIGHT, tuple(cue_terms[pid]), window))
+                start, end = clause_window(sentence.text, positions, pid)
+                hit = _Hit(sentence, ALIAS_WEIGHT if pid in alias_terms else CUE_WEIGHT,
+                           tuple(alias_terms.get(pid) or cue_terms[pid]),
+                           sentence.text[start:end],
+                           is_future_at(sentence.text, start, sentence.plan_lead))
+                hits[pid].append(hit)
 
-        # A sentence that names many pledges at once is an enumeration (a plan, a summary list).
         per_sentence: dict[int, set[str]] = defaultdict(set)
         for pid, pledge_hits in hits.items():
             for h in pledge_hits:
                 per_sentence[h.sentence.index].add(pid)
-        crowded = {i for i, pids in per_sentence.items() if len(pids) >= CROWDED}
         # News names a project, then reports on it in the next sentence (该项目, 一期...):
         # a hit whose sentence shows no stage also reads the next sentence of its paragraph
         # when that one names no other pledge.
@@ -220,12 +219,11 @@ class Linker:
                 if (nxt < len(sentences) and sentences[nxt].paragraph == h.sentence.paragraph
                         and not per_sentence.get(nxt, set()) - {pid}):
                     h.follow = sentences[nxt].text
-        links = [self._decide(pid, pledge_hits, title, crowded)
+        links = [self._decide(pid, pledge_hits, title)
                  for pid, pledge_hits in hits.items()]
         return sorted((lk for lk in links if lk is not None), key=lambda lk: -lk.score)
 
-    def _decide(self, pledge_id: str, hits: Sequence[_Hit], title: str,
-                crowded: set[int]) -> Link | None:
+    def _decide(self, pledge_id: str, hits: Sequence[_Hit], title: str) -> Link | None:
         pledge = self.pledges[pledge_id]
         best = max(h.weight for h in hits)
         score = best + 0.1 * min(len(hits) - 1, 3)
@@ -234,8 +232,6 @@ class Linker:
         stage, evidence, quantity, progress = self._progress(pledge, hits)
         if stage == "none" and best < ALIAS_WEIGHT:
             score -= 0.2  # a generic phrase with no progress is too weak to claim
-        if stage == "none" and all(h.sentence.index in crowded for h in hits):
-            return None  # only ever named in a list of many pledges: a plan, not a report
         if score < THRESHOLD:
             return None
         terms = tuple(dict.fromkeys(t for h in hits for t in h.terms))
@@ -248,15 +244,16 @@ class Linker:
         stage, evidence, rank = "none", hits[0].sentence.text, 0
         quantity: Quantity | None = None
         for hit in hits:
-            reading = read_stage(hit.window or hit.sentence.text, kind, pledge.title)
-            if reading.stage == "none" and hit.follow:
+            lead = hit.window_future
+            reading = read_stage(hit.window or hit.sentence.text, kind, pledge.title, lead)
+            if reading.stage == "none" and hit.follow and not lead:
                 reading = read_stage(hit.follow, kind, pledge.title)
             if STAGE_ORDER[reading.stage] > rank:
                 stage, evidence, rank = reading.stage, hit.sentence.text, STAGE_ORDER[
                     reading.stage]
             if pledge.target and quantity is None:
                 quantity = achieved_quantity(hit.window or hit.sentence.text,
-                                             pledge.target.unit)
+                                             pledge.target.unit, hit.window_future)
                 if quantity is not None and rank == 0:
                     evidence = hit.sentence.text
         progress = None
@@ -268,7 +265,7 @@ class Linker:
                 progress = reported / pledge.target.value
                 if progress >= 1 and stage in ("none", "in_progress"):
                     stage = "completed"
-                elif 0 < progress < 1 and stage in ("none", "completed"):
+                elif 0 < progress < 1 and stage in ("none", "planned", "completed"):
                     stage = "in_progress"
         return stage, evidence, quantity, progress
 
@@ -276,7 +273,8 @@ class Linker:
 _CLAUSE = re.compile(r"[，,；;：:]")
 
 
-def clause_window(sentence: str, positions: dict[str, list[int]], pledge_id: str) -> str:
+def clause_window(sentence: str, positions: dict[str, list[int]], pledge_id: str
+                  ) -> tuple[int, int]:
     """The part of a sentence about one pledge when it names several.
 
     From the clause holding the pledge's first term to the clause before the next one that
@@ -285,7 +283,7 @@ def clause_window(sentence: str, positions: dict[str, list[int]], pledge_id: str
     mine = positions.get(pledge_id) or [0]
     others = sorted(p for pid, ps in positions.items() if pid != pledge_id for p in ps)
     if not others:
-        return sentence
+        return 0, len(sentence)
     first = min(mine)
     start = max((m.end() for m in _CLAUSE.finditer(sentence, 0, first)), default=0)
     if any(start <= p < first for p in others):
@@ -296,14 +294,14 @@ def clause_window(sentence: str, positions: dict[str, list[int]], pledge_id: str
             bounds = [m.start() for m in _CLAUSE.finditer(sentence, first, p)]
             end = bounds[-1] if bounds else p
             break
-    return sentence[start:end]
+    return start, end
 
 
 _ACHIEVED = re.compile(r"(?:完成|建成|累计|落地|实现|达到|达|新增|开工|签约|招引|引进|改造|"
                        r"栽植|造林|种植)[^，。；,;]{0,8}$")
 
 
-def achieved_quantity(sentence: str, unit: str) -> Quantity | None:
+def achieved_quantity(sentence: str, unit: str, lead: bool = False) -> Quantity | None:
     """A quantity the sentence reports as done, in the target's unit family.
 
     The number must follow a verb of achievement (完成1.72万亩, 开工61个) and not sit in a
@@ -314,7 +312,7 @@ def achieved_quantity(sentence: str, unit: str) -> Quantity | None:
             continue
         if not _ACHIEVED.search(sentence[:q.span[0]]):
             continue
-        if is_future_at(sentence, q.span[0]):
+        if is_future_at(sentence, q.span[0], lead):
             continue
         return q
     return None

@@ -22,12 +22,14 @@ CUES: dict[str, tuple[str, ...]] = {
         "投入运行", "正式运营", "正式运行", "正式投用", "交付使用", "建成", "投运", "投用",
         "通过验收", "通过省级验收", "验收合格", "全面完工", "全部完工", "如期完工", "完工",
         "完成任务", "超额完成", "全面完成", "全部完成", "圆满完成", "上线运行", "上线",
-        "正式开业", "开业", "完成改造", "改造完成", "通车",
+        "正式开业", "开业", "完成改造", "改造完成", "通车", "正式开园", "开园", "投入生产",
+        "投产",
     ),
     "in_progress": (
         "主体封顶", "主体完工", "封顶", "形象进度", "施工至", "主体施工", "正在施工",
         "紧张施工", "加紧施工", "施工中", "在建", "首批", "第一批", "吊装", "浇筑",
         "内部装修", "装修", "完成投资", "完成主体", "冲刺", "加快实施", "同步建设", "进场",
+        "如火如荼", "收尾", "攻坚",
     ),
     "started": (
         "开工建设", "正式开工", "全面开工", "集中开工", "开工仪式", "开工奠基", "开工",
@@ -63,7 +65,9 @@ _PRESENT = re.compile(r"已|目前|现已|截至|如今")
 _NEGATION = re.compile(r"(?:尚未|未能|没有|还未|未)[^，。；,;]{0,3}$")
 _AFTER = re.compile(r"^(?:后|以后|之后|前|以前|之前|时)")
 # Completion of a part is progress: 主体工程已完工, 其中3个完工, 已完工4栋.
-_PART_BEFORE = re.compile(r"(主体|一期|部分|其中)[^，。；,;]{0,6}$")
+_PART_BEFORE = re.compile(r"(主体|一期|部分|其中|首批|第一批)[^，。；,;]{0,8}$")
+# A share done is progress: 完成40%, 完成总工程量的六成.
+_SHARE_DONE = re.compile(r"完成[^，。；,;]{0,10}?(?:\d+(?:\.\d+)?\s*%|[一二三四五六七八九]成)")
 _PART_AFTER = re.compile(r"^[0-9一二三四五六七八九十两]+[个栋条座处家项所]")
 
 
@@ -89,16 +93,21 @@ class StageReading:
     future: bool = False
 
 
-def is_future_at(sentence: str, position: int) -> bool:
-    """Whether the text before ``position`` puts what follows in the future."""
+def is_future_at(sentence: str, position: int, lead: bool = False) -> bool:
+    """Whether the text before ``position`` puts what follows in the future.
+
+    ``lead`` says the sentence continues a plan opened earlier in its paragraph
+    (今年，蒲县将……；……；……): it starts in the future until it says otherwise.
+    """
     prefix = sentence[:position]
-    last_future = max((m.end() for m in _FUTURE.finditer(prefix)), default=-1)
+    last_future = max((m.end() for m in _FUTURE.finditer(prefix)), default=0 if lead else -1)
     if last_future < 0:
         return False
     return not _PRESENT.search(prefix[last_future:])
 
 
-def read_stage(sentence: str, kind: str = "project", scope: str = "") -> StageReading:
+def read_stage(sentence: str, kind: str = "project", scope: str = "",
+               lead: bool = False) -> StageReading:
     """The most advanced stage the sentence reports as done (plans are not progress).
 
     ``scope`` is the pledge's own title: a part it names itself (罗克公路乔家湾服务区一期)
@@ -113,7 +122,7 @@ def read_stage(sentence: str, kind: str = "project", scope: str = "") -> StageRe
         before = sentence[max(0, match.start() - 12):match.start()]
         if _NEGATION.search(before) or _AFTER.match(sentence[match.end():]):
             continue
-        if stage != "planned" and is_future_at(sentence, match.start()):
+        if stage != "planned" and is_future_at(sentence, match.start(), lead):
             saw_future = True
             continue
         part = _PART_BEFORE.search(before)
@@ -122,6 +131,10 @@ def read_stage(sentence: str, kind: str = "project", scope: str = "") -> StageRe
             stage = "in_progress"
         if STAGE_ORDER[stage] > STAGE_ORDER[best.stage]:
             best = StageReading(stage, cue)
+    share = _SHARE_DONE.search(sentence)
+    if share and STAGE_ORDER[best.stage] < STAGE_ORDER["in_progress"] and not is_future_at(
+            sentence, share.start(), lead):
+        best = StageReading("in_progress", share.group(0))
     if best.stage == "none" and saw_future:
         return StageReading("none", None, future=True)
     return best

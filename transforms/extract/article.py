@@ -27,7 +27,7 @@ from .clean import (
     trim_source,
 )
 from .dates import at_midnight, date_from_url, find_datetimes, parse_chinese_datetime
-from .density import blocks_within, choose_container, score_blocks
+from .density import blocks_within, score_blocks, select_body
 from .encoding import decode_html
 from .meta import (
     AUTHOR_KEYS,
@@ -225,11 +225,10 @@ class _Extraction:
             if any(b.chars for b in found):
                 self.methods["body"] = "site"
                 return found
-        container = choose_container(root, blocks)
-        if container is None:
-            return []
-        self.methods["body"] = "generic"
-        return blocks_within(container, blocks)
+        found = select_body(root, blocks)
+        if found:
+            self.methods["body"] = "generic"
+        return found
 
     def _published(self, meta: Mapping[str, str], blocks: Sequence[Block], start: int | None,
                    end: int | None) -> datetime | None:

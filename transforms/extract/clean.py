@@ -41,6 +41,27 @@ _BOILERPLATE = [
     r"(?:来源|稿源)\s*[:：]\s*\S{1,30}\s*(?:作者\s*[:：]\s*\S{1,20}\s*)?",
 ]
 BOILERPLATE_LINE = re.compile(r"^(?:" + "|".join(_BOILERPLATE) + r")\s*$", re.S)
+# Site furniture: footers, licence numbers, share and print bars. A block saying this is not
+# article text however long and punctuated it is (a footer's address line has commas too).
+FURNITURE = re.compile(
+    r"ICP\s*[备证]|公网安备|网安备|备案号|许可证|版权所有|版权声明|Copyright|©|All Rights Reserved"
+    r"|主办单位|承办单位|主办\s*[:：]|承办\s*[:：]|技术支持\s*[:：]|网站标识码|网站识别码"
+    r"|违法和不良信息|举报电话|举报邮箱|联系我们|关于我们|网站地图|设为首页|加入收藏"
+    r"|分享到|扫一扫|打印本页|关闭窗口|【字体|字号\s*[:：]|浏览次数|上一篇|下一篇"
+    r"|转载请注明|未经授权|禁止转载|不得转载|建议使用.{0,20}浏览器|分辨率",
+    re.I,
+)
+
+
+# markup that reached the page as text (a <noscript> tracking pixel, a broken template)
+_MARKUP = re.compile(r"<\s*/?\s*(?:img|a|div|span|p|script|iframe|br|input|link|meta)\b[^>]{0,300}>",
+                     re.I)
+
+
+def is_furniture(text: str) -> bool:
+    return (len(text) <= 300 and bool(FURNITURE.search(text))) or bool(_MARKUP.search(text))
+
+
 # after one of these headings the rest of the container is a link list, not the article
 RELATED_HEADING = re.compile(
     r"^[【\[]?\s*(?:相关新闻|相关阅读|相关链接|相关文章|相关报道|延伸阅读|推荐阅读|热点推荐|热门推荐"

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 from bs4 import Tag
 
+from .clean import is_furniture
 from .tree import Block
 
 # class/id words of containers that are not the article. Comment threads are prose, so they are
@@ -45,19 +46,26 @@ def _hint(tag: Tag) -> str:
 
 
 def block_value(block: Block) -> float:
-    """How much a block looks like article prose; negative for navigation and boilerplate."""
+    """How much a block looks like article prose; negative for navigation and boilerplate.
+
+    Prose is counted in letters and Han characters outside links, so a line of digits and
+    dates ("(2006-12-24 03:45:27)", "浏览 1234") is worth nothing; punctuation raises the
+    value up to double, links and short unpunctuated labels count against it.
+    """
     n = block.chars
     if n == 0:
         return 0.0
+    if is_furniture(block.text):
+        return -float(n)
     links = block.link_chars
-    prose = n - links
     if links / n > 0.5:
         return -float(n)
-    if block.punct == 0 and prose < 10:
+    words = block.letters
+    if block.punct == 0 and words < 10:
         return -0.5 * n
-    value = prose - 1.5 * links
-    if block.punct:
-        value *= 1.0 + min(1.0, 10.0 * block.punct / prose)
+    value = words - 1.5 * links
+    if block.punct and words:
+        value *= 1.0 + min(1.0, 10.0 * block.punct / words)
     return value
 
 
@@ -69,10 +77,12 @@ def score_blocks(blocks: Sequence[Block]) -> None:
 def _penalised(tag: Tag) -> float:
     """How strongly a class/id says "not the article": 1 comments, 0.5 side boxes, 0 none."""
     hint = _hint(tag)
-    if not hint or _POSITIVE.search(hint):
+    if not hint:
         return 0.0
-    if _COMMENTS.search(hint):
+    if _COMMENTS.search(hint):  # "comment-text", "comment-content": still comments
         return 1.0
+    if _POSITIVE.search(hint):
+        return 0.0
     return 0.5 if _NEGATIVE.search(hint) else 0.0
 
 
@@ -83,25 +93,33 @@ _PARAGRAPHS = frozenset({
 })
 
 
-def _find_core(order: Sequence[Tag], blocks: Sequence[Block], excluded: dict[int, bool]
-               ) -> Tag | None:
-    """The element holding the most prose in its own paragraphs (readability's candidate).
+def _direct_prose(blocks: Sequence[Block], excluded: dict[int, bool]) -> dict[int, float]:
+    """Per element, the prose of the paragraphs it holds directly (readability's candidates).
 
-    A block counts for the box that holds it: the owner itself when text sits directly in a
-    <div> or <td> (line breaks between paragraphs), the nearest block-level parent of a <p>.
-    Blocks in comment threads do not count; a side-box class halves an element's share.
+    A block counts for the box that holds it: the owner itself when several runs of text sit
+    directly in a <div> or <td> (line breaks between paragraphs); the nearest block-level
+    parent of a <p>, or of a <div> holding a single run of text. Blocks in comment threads do
+    not count.
     """
+    per_owner: dict[int, int] = {}
+    for block in blocks:
+        per_owner[id(block.owner)] = per_owner.get(id(block.owner), 0) + 1
     direct: dict[int, float] = {}
     for block in blocks:
         if block.value <= 0 or excluded.get(id(block.owner), False):
             continue
         box = block.owner
-        if box.name in _PARAGRAPHS:
+        if box.name in _PARAGRAPHS or per_owner[id(box)] == 1:
             parent = box.parent
             while parent is not None and parent.name in _PARAGRAPHS:
                 parent = parent.parent
             box = parent if parent is not None else box
         direct[id(box)] = direct.get(id(box), 0.0) + block.value
+    return direct
+
+
+def _find_core(order: Sequence[Tag], direct: dict[int, float]) -> Tag | None:
+    """The element with the most direct prose; a side-box class halves an element's claim."""
     best: Tag | None = None
     best_score = 0.0
     for tag in order:
@@ -137,7 +155,8 @@ def choose_container(root: Tag, blocks: Sequence[Block]) -> Tag | None:
     in_comments: dict[int, bool] = {id(outer): False}
     for tag in inside[1:]:
         in_comments[id(tag)] = _penalised(tag) == 1.0 or in_comments.get(id(tag.parent), False)
-    core = _find_core(inside, inner_blocks, in_comments)
+    direct = _direct_prose(inner_blocks, in_comments)
+    core = _find_core(inside, direct)
     protected: set[int] = set()
     node = core
     while node is not None and node is not outer:
@@ -148,17 +167,50 @@ def choose_container(root: Tag, blocks: Sequence[Block]) -> Tag | None:
         key = id(tag)
         own = in_comments[key] or (key not in protected and _penalised(tag) > 0)
         penalised[key] = own or penalised.get(id(tag.parent), False)
-    if core is None or not any(penalised.values()):
+    if core is None:
         return outer
     score = _subtree_sums(
         inside, outer, {}, inner_blocks,
         lambda b: -b.value if b.value > 0 and penalised.get(id(b.owner), False) else b.value,
     )
-    # The article box is the core or one of its ancestors: the one whose sum is highest.
-    path = [core]
-    while path[-1] is not outer and path[-1].parent is not None:
-        path.append(path[-1].parent)
-    return _argmax(list(reversed(path)), score) or outer
+    # The article box is the core or an ancestor that holds paragraphs of its own as well (the
+    # first paragraphs above a "read more" wrapper) and loses nothing net by being taken whole.
+    # Ancestors that merely gather other boxes (teaser lists, sidebars) are not climbed.
+    theta = 0.2
+    node = core
+    while node is not outer and node.parent is not None:
+        parent = node.parent
+        if direct.get(id(parent), 0.0) < theta * direct.get(id(core), 0.0):
+            break
+        if score.get(id(parent), 0.0) < score.get(id(node), 0.0):
+            break
+        node = parent
+    return node
+
+
+def _with_siblings(core: Tag, score: dict[int, float], blocks: Sequence[Block], share: float
+                   ) -> Tag | list[Tag]:
+    parent = core.parent
+    if parent is None:
+        return core
+    own = score.get(id(core), 0.0)
+    threshold = max(10.0, share * own)
+    chosen: list[Tag] = []
+    for child in parent.children:
+        if child is core:
+            chosen.append(child)
+            continue
+        if not isinstance(child, Tag):
+            continue
+        value = score.get(id(child), 0.0)
+        if value < threshold:
+            continue
+        inner = blocks_within(child, blocks)
+        chars = sum(b.chars for b in inner)
+        links = sum(b.link_chars for b in inner)
+        if chars and links / chars < 0.25:
+            chosen.append(child)
+    return chosen if len(chosen) > 1 else core
 
 
 def _argmax(order: Sequence[Tag], score: dict[int, float]) -> Tag | None:
@@ -201,3 +253,69 @@ def blocks_within(container: Tag, blocks: Sequence[Block]) -> list[Block]:
 
 def log_value(x: float) -> float:
     return math.log(max(x, 1.0))
+
+
+def choose_span(root: Tag, blocks: Sequence[Block]) -> list[Block]:
+    """The maximum-sum run of blocks, in document order, around the best paragraph of the core.
+
+    Blind to the tree, so it reaches paragraphs that old table layouts scatter over several
+    cells and tables between advertisements; `select_body` uses it only then.
+    """
+    if not blocks:
+        return []
+    order = _elements_in_order(root)
+    in_comments: dict[int, bool] = {}
+    for tag in order:
+        in_comments[id(tag)] = _penalised(tag) == 1.0 or in_comments.get(id(tag.parent), False)
+    core = _find_core(order, _direct_prose(blocks, in_comments))
+    if core is None:
+        return []
+    protected: set[int] = set()
+    node = core
+    while node is not None:
+        protected.add(id(node))
+        node = node.parent
+    penalised: dict[int, bool] = {}
+    for tag in order:
+        key = id(tag)
+        own = key not in protected and _penalised(tag) > 0
+        penalised[key] = own or penalised.get(id(tag.parent), False)
+    values = [-b.value if b.value > 0 and penalised.get(id(b.owner), False) else b.value
+              for b in blocks]
+    inside = blocks_within(core, blocks)
+    seed = max(inside, key=lambda b: b.value).index
+    first, run, gain = seed, 0.0, 0.0
+    for i in range(seed - 1, -1, -1):
+        run += values[i]
+        if run > gain:
+            gain, first = run, i
+    last, run, gain = seed, 0.0, 0.0
+    for i in range(seed + 1, len(blocks)):
+        run += values[i]
+        if run > gain:
+            gain, last = run, i
+    return list(blocks[first:last + 1])
+
+
+def select_body(root: Tag, blocks: Sequence[Block]) -> list[Block]:
+    """The body's blocks: the chosen container's, widened to the surrounding run of prose when
+    the container is a fragment of it.
+
+    A fragment: the run holds well over half as much prose again outside the container (old
+    table layouts put every paragraph or two in its own cell between advertisements; some
+    templates split a story around figures). But when the extra prose alternates with link
+    lines, it is a list of teasers (headline link, summary), not more of the story.
+    """
+    container = choose_container(root, blocks)
+    if container is None:
+        return []
+    inside = blocks_within(container, blocks)
+    chosen = {id(b) for b in inside}
+    extra = [b for b in choose_span(root, blocks) if id(b) not in chosen]
+    prose = [b for b in extra if b.value > 0]
+    links = [b for b in extra if b.link_density > 0.5]
+    own = sum(b.value for b in inside if b.value > 0)
+    if sum(b.value for b in prose) > 0.6 * own and len(links) <= 0.4 * len(prose):
+        chosen.update(id(b) for b in extra)
+        return [b for b in blocks if id(b) in chosen]
+    return inside

@@ -34,8 +34,17 @@ def visible_len(text: str) -> int:
     return len(text) - sum(1 for c in text if c.isspace())
 
 
+_PUNCT_IN_WORDS = re.compile(r"(?<!\d)[，。！？；：、,.!?;:…](?!\d)")
+
+
 def punct_count(text: str) -> int:
-    return sum(1 for c in text if c in SENTENCE_PUNCT)
+    """Sentence punctuation, not counting the separators inside numbers, dates and times."""
+    return len(_PUNCT_IN_WORDS.findall(text))
+
+
+def letter_count(text: str) -> int:
+    """Han characters and letters: what prose is made of (digits, dates, symbols are not)."""
+    return sum(1 for c in text if c.isalpha())
 
 
 def han_ratio(text: str) -> float:

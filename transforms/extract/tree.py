@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import CData
 
-from .text import clean_text, punct_count, strip_controls, visible_len
+from .text import clean_text, letter_count, punct_count, strip_controls, visible_len
 
 # Text beyond this is not a news article; cutting it bounds the work a hostile page can cause.
 MAX_HTML_CHARS = 5_000_000
@@ -81,6 +81,7 @@ class Block:
     chars: int  # visible characters
     link_chars: int  # visible characters inside <a>
     punct: int  # sentence punctuation outside links
+    letters: int  # letters and Han characters outside links
     heading: bool  # inside h1-h6
     value: float = 0.0  # the density scorer's verdict (positive = reads like body text)
     flags: set[str] = field(default_factory=set)
@@ -115,6 +116,7 @@ def linearize(root: Tag) -> list[Block]:
                     index=len(blocks), text=text, owner=state["owner"],  # type: ignore[arg-type]
                     chars=chars, link_chars=link_chars,
                     punct=max(0, punct_count(text) - punct_count(link_text)),
+                    letters=max(0, letter_count(text) - letter_count(link_text)),
                     heading=bool(state["heading"]),
                 ))
         parts.clear()
