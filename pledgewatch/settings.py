@@ -31,7 +31,7 @@ class Settings:
     user_agent: str = ""
     contact: str = "mailto:pledgewatch@localhost"
     registry_path: str = ""
-    download_delay: float = 1.0
+    download_delay: float | None = None  # None: each site's declared politeness delay
     site_stale_days: int = 7
     extraction_failure_ratio: float = 0.3
     outbox_dir: str = ""
@@ -119,7 +119,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             continue
         values[f.name] = _convert(f.name, raw, _KINDS.get(f.name, str))
     settings = Settings(**values)  # type: ignore[arg-type]
-    if settings.download_delay < 0:
+    if settings.download_delay is not None and settings.download_delay < 0:
         raise SettingsError(f"{PREFIX}DOWNLOAD_DELAY must be >= 0, got {settings.download_delay}")
     if not 0 < settings.extraction_failure_ratio <= 1:
         raise SettingsError(f"{PREFIX}EXTRACTION_FAILURE_RATIO must be in (0, 1]")

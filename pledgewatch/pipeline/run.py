@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from alerts.deliver import DeliveryReport, deliver_pending
+from alerts.site_health import newest_crawl_day, queue_site_health_alerts
 from pledgewatch.pipeline.pledges import sync_pledges
 from pledgewatch.pipeline.process import ProcessReport, process_pages
 from pledgewatch.settings import Settings
+from warehouse.db import session_scope
 from warehouse.migrate import upgrade
 
 
@@ -17,6 +19,7 @@ from warehouse.migrate import upgrade
 class RunReport:
     crawl: Any = None
     process: ProcessReport = field(default_factory=ProcessReport)
+    site_health_alerts: int = 0
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
     def lines(self) -> list[str]:
@@ -29,6 +32,8 @@ class RunReport:
                    f"failures")
         out.append(f"mentions: {p.new_mentions} new, {p.stage_changes} stage changes, "
                    f"{p.alerts_queued} alerts queued")
+        if self.site_health_alerts:  # `pledgewatch process` drops the last line: keep it last
+            out.append(f"site health: {self.site_health_alerts} alerts queued")
         d = self.delivery
         out.append(f"alerts: {d.sent} sent, {d.failed} failed")
         out.extend(f"  error: {e}" for e in [*p.errors[:20], *d.errors[:20]])
@@ -36,22 +41,17 @@ class RunReport:
 
 
 def crawl_lines(report: Any) -> list[str]:
-    """Per-site crawl figures, whatever shape the crawl report has."""
-    sites = getattr(report, "sites", None) or {}
-    out = []
-    for name, stats in sites.items():
-        stats = stats if isinstance(stats, dict) else vars(stats)
-        errors = {k: v for k, v in stats.items() if k.startswith(("http_", "error")) and v}
-        out.append(f"crawl {name}: {stats.get('requests', 0)} requests, "
-                   f"{stats.get('new_pages', 0)} new pages, status {stats.get('status', '?')}"
-                   + (f", errors {errors}" if errors else ""))
-    return out
+    """The crawl's per-site table (requests, new pages, errors by kind, time)."""
+    return report.summary().splitlines()
 
 
 def crawl_sites(settings: Settings, sites: list[str] | None, since: dt.date | None,
                 until: dt.date | None, overrides: dict[str, Any] | None = None) -> Any:
     from spiders.run import crawl
 
+    if overrides is None and settings.download_delay is not None:
+        overrides = {"DOWNLOAD_DELAY": settings.download_delay,
+                     "AUTOTHROTTLE_ENABLED": settings.download_delay > 0}
     return crawl(sites, since, until, db_url=settings.warehouse_url,
                  settings_overrides=overrides)
 
@@ -67,5 +67,16 @@ def run_pipeline(settings: Settings, sites: list[str] | None = None,
     if fetch and not reprocess:
         report.crawl = crawl_sites(settings, sites, since, until, crawl_overrides)
     report.process = process_pages(settings, reprocess=reprocess)
+    report.site_health_alerts = check_site_health(settings, until)
     report.delivery = deliver_pending(settings)
     return report
+
+
+def check_site_health(settings: Settings, day: dt.date | None = None) -> int:
+    """Queue site-health alerts for ``day`` (the run's data interval end), else for the day of
+    the newest crawl; nothing before the first crawl. Returns the outbox rows queued."""
+    with session_scope(settings.warehouse_url) as session:
+        today = day or newest_crawl_day(session)
+        if today is None:
+            return 0
+        return queue_site_health_alerts(session, settings, today)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from zoneinfo import ZoneInfo
 
@@ -11,30 +10,12 @@ from sqlalchemy import select, text
 from alerts.deliver import deliver_pending
 from pledgewatch.pipeline.process import process_pages
 from pledgewatch.settings import Settings
-from tests.pipeline.conftest import expected_articles, load_recorded_pages
+from tests.pipeline.conftest import digest, expected_articles, load_recorded_pages
 from transforms.urls import canonical_url
 from warehouse.db import get_engine, session_scope
 from warehouse.models import AlertOutbox, Article, FctMention
 
 SEED_URL = "http://www.lfxww.com/2022/gzlsslh/fzrft/2685169.html"
-
-
-def digest(url: str) -> str:
-    """A digest of every mart and the outbox, to compare runs by content, not by count."""
-    queries = {
-        "article": "SELECT url, title, published_at, duplicate_of IS NULL, is_local FROM article",
-        "fct_mention": "SELECT a.url, m.pledge_id, m.stage, m.evidence, m.score FROM fct_mention m"
-                       " JOIN article a ON a.id = m.article_id",
-        "fct_stage_change": "SELECT pledge_id, from_stage, to_stage FROM fct_stage_change",
-        "alert_outbox": "SELECT alert_key, channel, kind, state FROM alert_outbox",
-    }
-    h = hashlib.sha256()
-    with get_engine(url).connect() as conn:
-        for name, sql in queries.items():
-            rows = sorted(repr(tuple(r)) for r in conn.execute(text(sql)))
-            h.update(name.encode())
-            h.update("\n".join(rows).encode())
-    return h.hexdigest()
 
 
 def test_recorded_articles_are_extracted_linked_and_alerted(pipeline_settings: Settings) -> None:

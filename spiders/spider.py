@@ -1,0 +1,425 @@
+"""One generic spider for every news site, driven by the site's declaration.
+
+Flow: (homepage navigation ->) list pages -> article links -> articles; plus site-search
+queries where a site declares an API. Every response is handed to the pipeline as the raw bytes
+and headers received; every failure is recorded with its error kind. Nothing here raises out of
+a callback: a page that cannot be read is counted, and the crawl goes on.
+
+Incremental: article URLs already in the warehouse are not requested again, a list page whose
+links are all known (or older than ``since``) ends that list's paging, and list pages seen
+before are re-checked with a conditional GET.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.http import Request, Response, TextResponse
+from twisted.python.failure import Failure
+
+from spiders import listing
+from spiders.dates import LinkDate, Window, in_window, link_date, text_date
+from spiders.errors import NOT_ERRORS, classify
+from spiders.items import FetchedPage, page_from_failure, page_from_response
+from spiders.search import parse_results, queries, registry_aliases, request_body
+from spiders.sites import ListPage, SiteDeclaration
+from spiders.stats import bump, site_report
+from spiders.store import WarehouseStore
+
+log = logging.getLogger(__name__)
+
+HTML_TYPES = (b"text/html", b"application/xhtml+xml", b"text/xml", b"application/xml")
+
+
+class SiteSpider(scrapy.Spider):
+    """Crawl one declared site; built per site by ``spider_for``."""
+
+    name = "pledgewatch"
+    site: SiteDeclaration
+
+    def __init__(
+        self,
+        site: SiteDeclaration | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        db_url: str | None = None,
+        run_id: int | None = None,
+        report_path: str | None = None,
+        search_aliases: list[list[str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        site = site or type(self).site
+        super().__init__(name=site.name, **kwargs)
+        self.site = site
+        self.since = since
+        self.until = until
+        self.allowed_domains = list(site.domains)
+        self.store = WarehouseStore(db_url, run_id)
+        self.report_path = report_path
+        self.search_aliases = search_aliases
+        self.started = time.monotonic()
+        self.report: dict[str, Any] | None = None
+        self.robots: dict[str, Any] = {}  # netloc -> parsed robots.txt (robots_record.py)
+        self._rules: Any = None
+        self._extract: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        if crawler.settings.getbool("PLEDGEWATCH_EXTRACT", True):
+            spider._load_extractor()
+        return spider
+
+    # -- start --------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        site = self.site
+        if site.discovery:
+            yield self._list_request(site.discovery.page, None, 1, discovery=True)
+        for page in site.list_pages:
+            yield self._list_request(page.url, page, 1)
+        if site.search:
+            aliases = self.search_aliases if self.search_aliases is not None else (
+                registry_aliases())
+            words = queries(site.search, aliases)
+            bump(self.crawler.stats, "search/queries", len(words))
+            for word in words:
+                yield self._search_request(word, 1)
+
+    # -- requests -----------------------------------------------------------------------------
+
+    def _list_request(self, url: str, page: ListPage | None, number: int,
+                      discovery: bool = False, previous: frozenset[str] = frozenset()
+                      ) -> Request:
+        bump(self.crawler.stats, "requests/list")
+        return Request(
+            url,
+            callback=self.parse_discovery if discovery else self.parse_list,
+            errback=self.on_error,
+            priority=20 - min(number, 10),
+            meta={"pw_kind": "list", "pw_list": page, "pw_page": number,
+                  "pw_conditional": True, "pw_prev_links": previous,
+                  "handle_httpstatus_list": [304]},
+        )
+
+    def _article_request(self, url: str, via: str, date: LinkDate | None,
+                         continuation: bool = False) -> Request:
+        bump(self.crawler.stats, "articles/requested")
+        return Request(url, callback=self.parse_article, errback=self.on_error,
+                       meta={"pw_kind": "article", "pw_via": via, "pw_date": date,
+                             "pw_continuation": continuation})
+
+    def _search_request(self, word: str, page: int) -> Request:
+        block = self.site.search
+        assert block is not None
+        bump(self.crawler.stats, "requests/search")
+        return Request(
+            block.endpoint, method=block.method, body=request_body(block, word, page),
+            headers={"Content-Type": "application/json;charset=UTF-8",
+                     "Accept": "application/json, text/plain, */*"},
+            callback=self.parse_search, errback=self.on_error, dont_filter=True,
+            meta={"pw_kind": "search", "pw_word": word, "pw_page": page},
+        )
+
+    # -- callbacks ----------------------------------------------------------------------------
+
+    def parse_discovery(self, response: Response) -> Iterable[Any]:
+        """The homepage: find the news column in the navigation (its path is also declared)."""
+        if response.status == 304:
+            bump(self.crawler.stats, "discovery/not_modified")
+            return
+        rejected = self._reject(response, "list")
+        if rejected:
+            yield rejected
+            return
+        yield page_from_response(response, self.site.name, "list")
+        discovery = self.site.discovery
+        assert discovery is not None
+        try:
+            found = listing.discover_columns(response.text, response.url, discovery.selectors,
+                                             discovery.link_texts)
+        except Exception:
+            log.exception("%s: discovery failed on %s", self.name, response.url)
+            bump(self.crawler.stats, "errors_parse/discovery")
+            return
+        declared = {listing.normalise(p.url) for p in self.site.list_pages}
+        if not found:
+            bump(self.crawler.stats, "discovery/not_found")
+            log.warning("%s: no column named %s in the navigation of %s", self.name,
+                        "/".join(discovery.link_texts), response.url)
+        for url, label in found:
+            if (urlsplit(url).hostname or "") not in self.site.domains:
+                continue
+            if url in declared or url.removesuffix("index.html") in declared:
+                bump(self.crawler.stats, "discovery/confirmed")
+                continue
+            bump(self.crawler.stats, "discovery/new_column")
+            log.warning("%s: navigation names column %r at %s, not declared", self.name,
+                        label, url)
+            page = ListPage(url=url, label=label, is_county_channel=discovery.is_county_channel)
+            yield self._list_request(url, page, 1)
+
+    def parse_list(self, response: Response) -> Iterable[Any]:
+        meta = response.meta
+        page: ListPage | None = meta.get("pw_list")
+        number: int = meta.get("pw_page", 1)
+        if response.status == 304:
+            bump(self.crawler.stats, "list/not_modified")
+            return
+        rejected = self._reject(response, "list")
+        if rejected:
+            yield rejected
+            return
+        bump(self.crawler.stats, "list/fetched")
+        yield page_from_response(response, self.site.name, "list")
+        try:
+            yield from self._follow_list(response, page, number)
+        except Exception:
+            log.exception("%s: could not read list page %s", self.name, response.url)
+            bump(self.crawler.stats, "errors_parse/list")
+
+    def _follow_list(self, response: TextResponse, page: ListPage | None, number: int
+                     ) -> Iterable[Any]:
+        stats = self.crawler.stats
+        found = listing.parse_links(response.text, response.url, self.site, page)
+        bump(stats, f"links/path/{found.path.replace('+', '_')}")
+        if found.generic_only and found.path == "selector":
+            bump(stats, "links/missed_by_selectors", found.generic_only)
+        links = found.links
+        bump(stats, "links/found", len(links))
+        urls = frozenset(link.url for link in links)
+        if not links:
+            bump(stats, "list/empty")
+            if number == 1:
+                log.warning("%s: no article links on %s", self.name, response.url)
+            return
+        if urls == meta_prev(response):
+            # index_1.html repeating index.html: the site counts index_1 as page 1.
+            bump(stats, "pagination/repeat_page")
+            return
+        candidates: dict[str, LinkDate | None] = {}
+        too_old = too_new = 0
+        for link in links:
+            date = link_date(link.url, link.context, self.site.date_rules)
+            if date:
+                bump(stats, f"dates/{date.source}")
+            verdict = in_window(date, self.since, self.until)
+            if verdict is Window.TOO_OLD:
+                too_old += 1
+                bump(stats, "articles/out_of_window")
+            elif verdict is Window.TOO_NEW:
+                too_new += 1
+                bump(stats, "articles/out_of_window")
+            else:
+                candidates[link.url] = date
+        for url in [u for u in candidates if not self._allowed(u)]:
+            # Counted here and never requested; it cannot make a list look like it has news.
+            del candidates[url]
+            bump(stats, "skipped/robots")
+        known = self.store.known(candidates) if candidates else set()
+        bump(stats, "articles/known", len(known))
+        failed = self.store.permanently_failed(set(candidates) - known) if candidates else set()
+        if failed:
+            bump(stats, "articles/failed_before", len(failed))
+        known |= failed
+        via = response.url
+        for url, date in candidates.items():
+            if url not in known:
+                yield self._article_request(url, via, date)
+        new = len(candidates) - len(known)
+        if new == 0 and too_new == 0:
+            # Every link is known, failed for good, forbidden or older than the window.
+            bump(stats, "pagination/stopped_no_new")
+            return
+        rule = self.site.pagination_for(page) if page else self.site.pagination
+        if number >= self.site.max_list_pages:
+            if rule.style != "none":
+                bump(stats, "pagination/max_pages")
+            return
+        following = listing.next_page(response.text, response.url, rule)
+        bump(stats, f"pagination/{following.path}")
+        if following.url and listing.normalise(following.url) != listing.normalise(response.url):
+            yield self._list_request(following.url, page, number + 1, previous=urls)
+
+    def parse_article(self, response: Response) -> Iterable[Any]:
+        rejected = self._reject(response, "article")
+        if rejected:
+            yield rejected
+            return
+        yield page_from_response(response, self.site.name, "article")
+        if self._extract is not None:
+            self._count_extraction(response)
+        try:
+            yield from self._continuations(response)
+        except Exception:
+            log.exception("%s: could not read links of %s", self.name, response.url)
+            bump(self.crawler.stats, "errors_parse/article")
+
+    def parse_search(self, response: Response) -> Iterable[Any]:
+        block = self.site.search
+        assert block is not None
+        stats = self.crawler.stats
+        bump(stats, "ok/search")
+        yield page_from_response(response, self.site.name, "search")
+        result = parse_results(response.body, block)
+        if not result.ok:
+            bump(stats, "search/bad_answer")
+            return
+        bump(stats, "search/hits", len(result.hits))
+        candidates: dict[str, LinkDate | None] = {}
+        for hit in result.hits:
+            url = listing.normalise(response.urljoin(hit.url))
+            if (urlsplit(url).hostname or "") not in self.site.domains:
+                bump(stats, "search/offsite_dropped")
+                continue
+            if not self.site.article_pattern.match(url):
+                bump(stats, "search/not_article")
+                continue
+            day = text_date(hit.time, self.site.date_rules)
+            date = LinkDate(day, "search") if day else link_date(url, "", self.site.date_rules)
+            if in_window(date, self.since, self.until) in (Window.TOO_OLD, Window.TOO_NEW):
+                bump(stats, "articles/out_of_window")
+                continue
+            candidates[url] = date
+        known = self.store.known(candidates) if candidates else set()
+        bump(stats, "articles/known", len(known))
+        for url, date in candidates.items():
+            if url not in known:
+                bump(stats, "search/new_articles")
+                yield self._article_request(url, f"search:{response.meta['pw_word']}", date)
+        number = int(response.meta.get("pw_page", 1))
+        if number < min(result.page_count, block.max_pages):
+            yield self._search_request(response.meta["pw_word"], number + 1)
+
+    # -- errors -------------------------------------------------------------------------------
+
+    def on_error(self, failure: Failure) -> Iterable[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        kind, response = classify(failure)
+        page_kind = request.meta.get("pw_kind", "article")
+        stats = self.crawler.stats
+        if kind in NOT_ERRORS:
+            bump(stats, f"skipped/{kind}")
+            return
+        if (page_kind == "list" and kind == "http_404" and request.meta.get("pw_page", 1) > 1):
+            # A guessed next page that does not exist: the list simply ended.
+            bump(stats, "pagination/end_404")
+            return
+        bump(stats, f"errors/{kind}")
+        log.info("%s: %s %s (%s)", self.name, kind, request.url, failure.getErrorMessage())
+        # Recorded under the URL the crawl asked for, not an intermediate redirect hop.
+        asked = (request.meta.get("redirect_urls") or [request.url])[0]
+        if response is not None:
+            yield page_from_response(response, self.site.name, page_kind, error=kind,
+                                     requested_url=asked)
+        else:
+            yield page_from_failure(asked, self.site.name, page_kind, kind)
+
+    def _allowed(self, url: str) -> bool:
+        parser = self.robots.get(urlsplit(url).netloc)
+        if parser is None:
+            return True
+        agent = self.crawler.settings.get("ROBOTSTXT_USER_AGENT") or self.crawler.settings.get(
+            "USER_AGENT", "")
+        return bool(parser.can_fetch(url, agent))
+
+    def _reject(self, response: Response, kind: str) -> FetchedPage | None:
+        """None for a usable HTML answer; else the page recorded as not_html or empty."""
+        stats = self.crawler.stats
+        error = None
+        content_type = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
+        if not response.body.strip():
+            error = "empty"
+        elif not isinstance(response, TextResponse) or (
+                content_type and content_type not in HTML_TYPES):
+            error = "not_html"
+        if error is None:
+            bump(stats, f"ok/{kind}")
+            return None
+        bump(stats, f"errors/{error}")
+        return page_from_response(response, self.site.name, kind, error=error)
+
+    # -- articles -----------------------------------------------------------------------------
+
+    def _continuations(self, response: TextResponse) -> Iterable[Request]:
+        """Later pages of a multi-page article (``content_123_2.htm``), when linked."""
+        # Page numbers are short (content_123456_2.htm); the id before them is long.
+        match = re.match(r"^(?P<stem>.+?)(?:_\d{1,3})?\.(?P<ext>s?html?)$", response.url)
+        if not match:
+            return
+        stem = re.escape(match["stem"])
+        pattern = re.compile(rf"^{stem}_(\d{{1,3}})\.{match['ext']}$")
+        wanted = []
+        for href in response.css("a::attr(href)").getall():
+            url = listing.normalise(response.urljoin(href))
+            if pattern.match(url) and listing.is_article(url, self.site) and url != response.url:
+                wanted.append(url)
+        wanted = list(dict.fromkeys(wanted))
+        if not wanted:
+            return
+        known = self.store.known(wanted)
+        for url in wanted:
+            if url not in known:
+                bump(self.crawler.stats, "articles/continuations")
+                yield self._article_request(url, response.url, response.meta.get("pw_date"),
+                                            continuation=True)
+
+    def _load_extractor(self) -> None:
+        try:
+            from transforms.extract import extract_article
+        except ImportError:
+            return
+        self._extract = extract_article
+        try:
+            self._rules = self.site.extraction_rules()
+        except Exception:
+            log.exception("%s: extraction rules rejected", self.name)
+            self._rules = None
+
+    def _count_extraction(self, response: TextResponse) -> None:
+        """Which path each field came from (site rules, meta, URL, generic): a drift signal."""
+        stats = self.crawler.stats
+        try:
+            article = self._extract(response.text, response.url, self._rules)
+        except Exception:
+            bump(stats, "extract/failed")
+            return
+        for field in ("title", "published", "body"):
+            bump(stats, f"extract/{field}_{article.methods.get(field, 'none')}")
+        if not article.paragraphs:
+            bump(stats, "extract/no_body")
+
+    # -- the end ------------------------------------------------------------------------------
+
+    def _closed(self, spider: scrapy.Spider, reason: str) -> None:
+        if spider is not self:
+            return
+        stats = self.crawler.stats.get_stats()
+        self.report = site_report(self.name, stats, time.monotonic() - self.started)
+        self.report["finish_reason"] = reason
+        if self.report_path:
+            import json
+            from pathlib import Path
+
+            Path(self.report_path).write_text(json.dumps(self.report, ensure_ascii=False,
+                                                         indent=1), encoding="utf-8")
+
+
+def meta_prev(response: Response) -> frozenset[str]:
+    return response.meta.get("pw_prev_links") or frozenset()
+
+
+def spider_for(site: SiteDeclaration, settings: dict[str, Any]) -> type[SiteSpider]:
+    """A spider class for one site, carrying the site's settings (Scrapy's custom_settings)."""
+    return type(f"{site.name.title().replace('_', '')}Spider", (SiteSpider,),
+                {"name": site.name, "site": site, "custom_settings": settings})
