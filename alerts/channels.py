@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import smtplib
 import urllib.request
 from collections.abc import Sequence
 from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.error import URLError
-from urllib.parse import urlsplit
+from urllib.error import HTTPError, URLError
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from alerts.render import html_block, plain_text
 
@@ -63,7 +63,7 @@ class WebhookChannel:
             request = urllib.request.Request(self.url, data=body.encode("utf-8"), method="POST",
                                              headers={"Content-Type": "application/json",
                                                       "X-Pledgewatch-Alert-Id": alert.alert_key})
-            _post(request, self.timeout)
+            http_post(request, self.timeout)
 
 
 class EmailChannel:
@@ -85,10 +85,9 @@ class EmailChannel:
         message["Subject"] = f"pledgewatch: {len(alerts)} 条新进展"
         message["From"] = self.sender
         message["To"] = ", ".join(self.recipients)
-        keys = "".join(sorted(a.alert_key for a in alerts))
-        digest = hashlib.sha256(keys.encode()).hexdigest()[:32]
-        message["Message-ID"] = make_msgid(idstring=digest, domain="pledgewatch")
-        message["X-Pledgewatch-Alert-Ids"] = ",".join(a.alert_key for a in alerts)
+        message["Message-ID"] = digest_message_id(alerts)
+        # ", " so a long list folds at spaces instead of being RFC 2047-encoded.
+        message["X-Pledgewatch-Alert-Ids"] = ", ".join(a.alert_key for a in alerts)
         message.set_content("\n\n".join(plain_text(a.payload) for a in alerts))
         message.add_alternative("<html><body>" + "".join(html_block(a.payload) for a in alerts)
                                 + "</body></html>", subtype="html")
@@ -105,16 +104,62 @@ class EmailChannel:
             raise DeliveryError(f"email via {parts.hostname}:{parts.port}: {exc}") from None
 
 
+def digest_message_id(alerts: Sequence[Alert]) -> str:
+    """Derived from the alert keys only, so a re-sent digest is recognisably the same mail.
+
+    (``email.utils.make_msgid`` mixes in the time and a random number: not stable.)
+    """
+    keys = "".join(sorted(a.alert_key for a in alerts))
+    return f"<{hashlib.sha256(keys.encode()).hexdigest()[:32]}@pledgewatch>"
+
+
+def _credentials_to_header(request: urllib.request.Request) -> None:
+    """Credentials in the URL as Basic auth: urllib takes "user:pass@host" for a host name."""
+    parts = urlsplit(request.full_url)
+    if parts.username is None:
+        return
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc = f"{netloc}:{parts.port}"
+    request.full_url = urlunsplit(parts._replace(netloc=netloc))
+    pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+    request.add_unredirected_header(
+        "Authorization", "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii"))
+
+
+def host_of(url: str) -> str:
+    """host:port for messages: never the credentials, path or query, which hold the tokens."""
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+
+
 # Alerts go straight to their receiver: an http_proxy meant for the crawl must not carry them.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+_MAX_ANSWER = 64 * 1024
 
 
-def _post(request: urllib.request.Request, timeout: float) -> None:
+def http_post(request: urllib.request.Request, timeout: float) -> bytes:
+    """POST and return the answer's body; any refusal, hang or network error is a DeliveryError.
+
+    The whole exchange, reading the answer included, is inside the ``try``: a receiver that
+    accepts the connection and then stalls must time out here, not hang the run.
+    """
+    where = host_of(request.full_url)
+    _credentials_to_header(request)
     try:
         with _OPENER.open(request, timeout=timeout) as response:
+            body = response.read(_MAX_ANSWER)
             if response.status >= 300:
-                raise DeliveryError(f"{urlsplit(request.full_url).netloc}: HTTP {response.status}")
+                raise DeliveryError(f"{where}: HTTP {response.status}")
+            return body
+    except HTTPError as exc:
+        try:
+            answer = exc.read(300).decode("utf-8", "replace").strip()
+        except (OSError, TimeoutError):
+            answer = ""
+        raise DeliveryError(f"{where}: HTTP {exc.code} {exc.reason}"
+                            + (f": {answer}" if answer else "")) from None
     except URLError as exc:
-        raise DeliveryError(f"{urlsplit(request.full_url).netloc}: {exc.reason}") from None
+        raise DeliveryError(f"{where}: {exc.reason}") from None
     except (OSError, TimeoutError) as exc:
-        raise DeliveryError(f"{urlsplit(request.full_url).netloc}: {exc}") from None
+        raise DeliveryError(f"{where}: {exc.__class__.__name__}: {exc}") from None

@@ -9,6 +9,7 @@ from sqlalchemy import update
 
 from alerts.channels import DeliveryError, EmailChannel, FileChannel, WebhookChannel
 from alerts.outbox import pending
+from alerts.robots import DingTalkChannel, FeishuChannel, SlackChannel, WeComChannel
 from pledgewatch.settings import Settings
 from warehouse.db import session_scope
 from warehouse.models import AlertOutbox, utcnow
@@ -22,6 +23,15 @@ def configured_channels(settings: Settings) -> list[Any]:
     if settings.smtp_url and settings.alert_email_to:
         channels.append(EmailChannel(settings.smtp_url, settings.alert_email_from,
                                      settings.alert_email_to, settings.alert_timeout))
+    if settings.dingtalk_url:
+        channels.append(DingTalkChannel(settings.dingtalk_url, settings.dingtalk_secret,
+                                        settings.alert_timeout))
+    if settings.wecom_url:
+        channels.append(WeComChannel(settings.wecom_url, settings.alert_timeout))
+    if settings.feishu_url:
+        channels.append(FeishuChannel(settings.feishu_url, settings.alert_timeout))
+    if settings.slack_url:
+        channels.append(SlackChannel(settings.slack_url, settings.alert_timeout))
     return channels
 
 

@@ -14,7 +14,9 @@ KIND_LABELS = {"new_mention": "新报道", "stage_change": "进展变化", "site
 def plain_text(payload: Mapping[str, Any]) -> str:
     kind = KIND_LABELS.get(payload.get("kind", ""), payload.get("kind", ""))
     if payload.get("kind") == "site_health":
-        return f"[{kind}] {payload.get('site')}: {payload.get('problem')}"
+        text = f"[{kind}] {payload.get('site')}: {payload.get('problem')}"
+        extra = " ".join(str(payload[k]) for k in ("day", "detail") if payload.get(k))
+        return f"{text}\n{extra}" if extra else text
     stage = STAGE_LABELS.get(payload.get("stage", ""), payload.get("stage", ""))
     lines = [f"[{kind}] {payload.get('pledge_title')} — {stage}",
              f"{payload.get('published') or '日期不详'} {payload.get('headline') or ''}",
@@ -30,7 +32,8 @@ def html_block(payload: Mapping[str, Any]) -> str:
     """An HTML fragment; every value is escaped (article text is untrusted)."""
     esc = {k: html.escape(str(v)) if v is not None else "" for k, v in payload.items()}
     if payload.get("kind") == "site_health":
-        return f"<p><b>站点异常</b> {esc.get('site')}: {esc.get('problem')}</p>"
+        return (f"<p><b>站点异常</b> {esc.get('site')}: {esc.get('problem')}"
+                f" <small>{esc.get('day', '')} {esc.get('detail', '')}</small></p>")
     stage = html.escape(STAGE_LABELS.get(payload.get("stage", ""), payload.get("stage", "")))
     url = esc.get("url", "")
     return (f"<div class='alert'><h3>{esc.get('pledge_title')} — {stage}</h3>"

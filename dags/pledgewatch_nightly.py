@@ -68,10 +68,10 @@ def pledgewatch_nightly() -> None:
 
     @task(outlets=[ALERT_OUTBOX])
     def deliver() -> dict:
-        """Send pending alerts to every configured channel."""
+        """Queue site-health alerts for the interval, then send pending alerts."""
         from pledgewatch.pipeline import nightly
 
-        return nightly.deliver()
+        return nightly.deliver(_interval()[1])
 
     crawled = crawl_site.expand(site=prepare())
     crawled >> process() >> deliver()

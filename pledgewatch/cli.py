@@ -233,12 +233,12 @@ def crawl(sites: tuple[str, ...], since: dt.datetime | None, until: dt.datetime 
 def process(reprocess: bool) -> None:
     """Extract, dedupe, link and load the raw pages not processed yet."""
     from pledgewatch.pipeline.process import process_pages
-    from pledgewatch.pipeline.run import RunReport
+    from pledgewatch.pipeline.run import process_lines
     from warehouse.migrate import upgrade
 
     settings = _settings()
     upgrade(settings.warehouse_url)
-    for line in RunReport(process=process_pages(settings, reprocess=reprocess)).lines()[:-1]:
+    for line in process_lines(process_pages(settings, reprocess=reprocess)):
         click.echo(line)
 
 
@@ -302,6 +302,30 @@ def replay(port: int) -> None:
 
     click.echo(f"replay on http://127.0.0.1:{port} (use it as http_proxy); Ctrl-C stops it")
     serve(port)
+
+
+# --- report -----------------------------------------------------------------------------------
+@main.command("report")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder to write into (default: <data dir>/report).")
+def report(out_dir: str | None) -> None:
+    """Write the analysts' static HTML report (opens from file://, no network needed)."""
+    from pathlib import Path
+
+    from pledgewatch.report import ReportError, build_report
+    from pledgewatch.settings import get_settings
+
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        raise PledgewatchError(str(exc)) from None
+    target = Path(out_dir) if out_dir else settings.data_dir / "report"
+    try:
+        result = build_report(settings.warehouse_url, target)
+    except ReportError as exc:
+        raise PledgewatchError(str(exc)) from None
+    click.echo(f"report: {result.pages} pages ({result.pledges} pledges) in {result.out_dir}")
+    click.echo(f"open {result.index.resolve().as_uri()}")
 
 
 # --- demo -------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 from alerts.deliver import deliver_pending
 from pledgewatch.pipeline.pledges import sync_pledges
 from pledgewatch.pipeline.process import process_pages
-from pledgewatch.pipeline.run import crawl_sites
+from pledgewatch.pipeline.run import check_site_health, crawl_sites
 from pledgewatch.settings import get_settings
 from spiders.sites import load_sites
 from warehouse.migrate import upgrade
@@ -57,7 +57,13 @@ def process() -> dict[str, Any]:
             "alerts_queued": report.alerts_queued, "errors": report.errors[:20]}
 
 
-def deliver() -> dict[str, Any]:
-    """Send every pending alert; failures stay queued for the next run."""
-    report = deliver_pending(get_settings())
-    return {"sent": report.sent, "failed": report.failed, "errors": report.errors[:20]}
+def deliver(end: dt.datetime) -> dict[str, Any]:
+    """Queue the day's site-health alerts, then send every pending alert.
+
+    Failures stay queued for the next run.
+    """
+    settings = get_settings()
+    health = check_site_health(settings, end.date())
+    report = deliver_pending(settings)
+    return {"site_health_alerts": health, "sent": report.sent, "failed": report.failed,
+            "errors": report.errors[:20]}

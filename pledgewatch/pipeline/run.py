@@ -23,21 +23,22 @@ class RunReport:
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
     def lines(self) -> list[str]:
-        out: list[str] = []
-        if self.crawl is not None:
-            out.extend(crawl_lines(self.crawl))
-        p = self.process
-        out.append(f"processed {p.pages} pages: {p.new_articles} new articles, "
-                   f"{p.duplicates} syndicated copies, {p.extraction_failures} extraction "
-                   f"failures")
-        out.append(f"mentions: {p.new_mentions} new, {p.stage_changes} stage changes, "
-                   f"{p.alerts_queued} alerts queued")
-        if self.site_health_alerts:  # `pledgewatch process` drops the last line: keep it last
+        out = crawl_lines(self.crawl) if self.crawl is not None else []
+        out.extend(process_lines(self.process))
+        if self.site_health_alerts:
             out.append(f"site health: {self.site_health_alerts} alerts queued")
         d = self.delivery
         out.append(f"alerts: {d.sent} sent, {d.failed} failed")
-        out.extend(f"  error: {e}" for e in [*p.errors[:20], *d.errors[:20]])
+        out.extend(f"  error: {e}" for e in d.errors[:20])
         return out
+
+
+def process_lines(p: ProcessReport) -> list[str]:
+    return [f"processed {p.pages} pages: {p.new_articles} new articles, {p.duplicates} "
+            f"syndicated copies, {p.extraction_failures} extraction failures",
+            f"mentions: {p.new_mentions} new, {p.stage_changes} stage changes, "
+            f"{p.alerts_queued} alerts queued",
+            *(f"  error: {e}" for e in p.errors[:20])]
 
 
 def crawl_lines(report: Any) -> list[str]:
