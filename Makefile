@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test test-faults lint bench eval lock clean
+.PHONY: venv demo test lint bench eval lock clean
 
 venv: $(STAMP)
 

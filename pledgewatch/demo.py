@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from pledgewatch.pipeline.run import run_pipeline
 from pledgewatch.replay import ReplayServer
+from pledgewatch.report import build_report
 from pledgewatch.settings import Settings
 from warehouse.db import get_engine
 
@@ -45,3 +46,4 @@ def run_demo(settings: Settings, echo: Callable[[str], None] = print) -> None:
         echo(f"  {pledge_id:36} {stage:12} {count:3} stories  latest: {title}")
     echo(f"\nwarehouse: {settings.warehouse_url}")
     echo(f"alert outbox: {settings.outbox_path}")
+    echo(f"report: {build_report(settings.warehouse_url, settings.data_dir / 'report').index}")

@@ -20,7 +20,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import ahocorasick
 
@@ -37,6 +37,7 @@ EARLIEST = dt.date(2022, 1, 1)
 ALIAS_WEIGHT = 1.0
 CUE_WEIGHT = 0.6
 THRESHOLD = 0.55
+SOURCE_SENTENCES = 3
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,10 @@ class Linker:
         for name in gazetteer.elsewhere:
             terms.places.setdefault(normalise_text(name), False)
         self._terms = terms
+        # The interview the pledges come from (and its reprints) states them; it is no evidence
+        # of progress. It is recognised by carrying several seed sentences word for word.
+        self._seed_sentences = tuple({normalise_text(p.seed_sentence) for p in registry.pledges
+                                      if len(p.seed_sentence) >= 8})
         automaton = ahocorasick.Automaton()
         for word in {*terms.aliases, *terms.cue_words, *terms.excludes, *terms.places}:
             automaton.add_word(word, word)
@@ -221,7 +226,20 @@ class Linker:
                     h.follow = sentences[nxt].text
         links = [self._decide(pid, pledge_hits, title)
                  for pid, pledge_hits in hits.items()]
+        if self.is_pledge_source(text):
+            links = [None if lk is None else replace(lk, stage="none", quantity=None,
+                                                     progress=None) for lk in links]
         return sorted((lk for lk in links if lk is not None), key=lambda lk: -lk.score)
+
+    def is_pledge_source(self, text: str) -> bool:
+        """Whether the text is the seed interview itself or a reprint of it."""
+        found = 0
+        for sentence in self._seed_sentences:
+            if sentence in text:
+                found += 1
+                if found >= SOURCE_SENTENCES:
+                    return True
+        return False
 
     def _decide(self, pledge_id: str, hits: Sequence[_Hit], title: str) -> Link | None:
         pledge = self.pledges[pledge_id]

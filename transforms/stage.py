@@ -60,7 +60,7 @@ KIND_CUES: dict[str, dict[str, tuple[str, ...]]] = {
 # A future or hypothetical marker earlier in the sentence makes a later cue a plan, unless
 # the sentence returns to the present first (已, 目前, 现已, 截至).
 _FUTURE = re.compile(r"将于?|计划|预计|力争|争取|拟|有望|即将|确保|准备|(?<![主重需])要(?!求)|"
-                     r"明年|下一步|尽快|早日|建议")
+                     r"明年|下一步|尽快|早日|建议|年内|年底前|今年内")
 _PRESENT = re.compile(r"已|目前|现已|截至|如今")
 _NEGATION = re.compile(r"(?:尚未|未能|没有|还未|未)[^，。；,;]{0,3}$")
 _AFTER = re.compile(r"^(?:后|以后|之后|前|以前|之前|时)")

@@ -46,8 +46,11 @@ def save_article(session: Session, row: Mapping[str, Any]) -> tuple[int, bool]:
 
 
 def duplicate_candidates(session: Session, published: dt.datetime | None, exclude_id: int,
-                         days: int = 15) -> list[tuple[int, str, str]]:
-    """Primary articles published near ``published``: (id, text, fingerprint)."""
+                         days: int = 60) -> list[tuple[int, str, str]]:
+    """Primary articles published near ``published``: (id, text, fingerprint).
+
+    Two months either way: the provincial sites reprint county stories weeks later.
+    """
     stmt = select(Article.id, Article.text_simplified, Article.fingerprint).where(
         Article.duplicate_of.is_(None), Article.id != exclude_id)
     if published is not None:

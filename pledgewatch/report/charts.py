@@ -82,6 +82,8 @@ def bar_chart(points: Sequence[tuple[str, int]], *, title: str, width: int = 116
         # 1, 2, 5 times a power of ten split into whole, round steps (2 -> 0,1,2; 50 -> by 10).
         leading = top_value // 10 ** math.floor(math.log10(top_value))
         steps = min(top_value, {1: 5, 2: 4, 5: 5}.get(leading, 4))
+        if plot_h < 100:  # a sparkline-sized chart: just zero and the top
+            steps = 1
         y_ticks = tuple(Tick(pos=round(top + plot_h - plot_h * k / steps, 2),
                              text=f"{top_value * k / steps:g}") for k in range(steps + 1))
     return BarChart(width=width, height=height, plot_left=left, plot_top=top,

@@ -107,3 +107,16 @@ def test_batch_interface_names_a_bad_line(tmp_path: Path) -> None:
                              "--out", str(tmp_path / "o.jsonl")], capture_output=True, text=True,
                             check=False)
     assert result.returncode != 0 and "line 2" in result.stderr
+
+
+def test_the_seed_interview_is_no_evidence_of_progress(linker: Linker) -> None:
+    from tests.conftest import REPO
+
+    seed = REPO.parent / "shared/seeds/000_bc54e6ebe17d93eb.txt"
+    if not seed.exists():
+        pytest.skip(f"the seed interview is not at {seed}")
+    found = linker.link(art("凝心聚力实干 奋力争先崛起", seed.read_text(encoding="utf-8"),
+                            url="http://www.lfxww.com/2022/gzlsslh/fzrft/2685169.html",
+                            published=dt.date(2022, 2, 15)))
+    assert len(found) >= 20
+    assert {lk.stage for lk in found} == {"none"}

@@ -23,7 +23,6 @@ from .clean import (
     clean_paragraphs,
     find_editor,
     find_source,
-    is_boilerplate,
     trim_source,
 )
 from .dates import at_midnight, date_from_url, find_datetimes, parse_chinese_datetime
@@ -42,10 +41,13 @@ from .meta import (
     strip_site_name,
 )
 from .rules import ExtractionRules
-from .text import clean_text, han_ratio
-from .tree import Block, linearize, parse_html, remove_junk
+from .text import clean_text
+from .tree import MAX_HTML_CHARS, Block, linearize, max_depth, parse_html, remove_junk
 
 log = logging.getLogger(__name__)
+
+# Pages nesting deeper than this skip the CSS site rules (see `_Extraction._select`).
+MAX_SELECTOR_DEPTH = 400
 
 FIELDS = ("title", "published", "source", "author", "editor", "body")
 METHODS = ("site", "meta", "url", "generic", "none")
@@ -106,7 +108,8 @@ def extract_article(
     url = url if isinstance(url, str) else ""
     try:
         if isinstance(html, bytes | bytearray | memoryview):
-            text = decode_html(bytes(html), content_type)
+            # 4 bytes a character at most: this keeps MAX_HTML_CHARS of text in any encoding
+            text = decode_html(bytes(html[:4 * MAX_HTML_CHARS]), content_type)
         elif isinstance(html, str):
             text = html
         else:
@@ -121,12 +124,16 @@ def extract_article(
 
 
 # a short line that only carries the date, source and counters above or below the body
-_META_LABEL = re.compile(r"来源|作者|时间|日期|发布|浏览|点击|编辑|记者|字号|阅读|访问|稿源|Posted|posted")
+_META_LABEL = re.compile(
+    r"来源|作者|时间|日期|发布|浏览|点击|编辑|记者|字号|阅读|访问|稿源|Posted|posted"
+)
 _ORGANISATION = re.compile(
     r"(?:网|网站|政府|日报|晚报|报社|报|电视台|广播电视台|融媒体中心|中心|办公室|委员会|局|频道|新闻)$"
     r"|https?://|www\.|\.com|\.cn"
 )
-_DATE_LABEL = re.compile(r"发布时间|发表时间|发布日期|时间|日期|发表于|发布于|更新|Posted|posted|Date")
+_DATE_LABEL = re.compile(
+    r"发布时间|发表时间|发布日期|时间|日期|发表|发布于|更新|Posted|posted|Date"
+)
 _AUTHOR_LABEL = re.compile(r"^\s*(?:作者|文|撰稿|记者)\s*[:：/]\s*")
 
 
@@ -137,11 +144,27 @@ class _Extraction:
         self.soup: BeautifulSoup = parse_html(html)
         self.methods: dict[str, str] = dict.fromkeys(FIELDS, "none")
         self._site_editor: str | None = None
+        self._site: dict[str, list[list[str]]] = {}
+        self._too_deep: bool | None = None
 
     # -- helpers -------------------------------------------------------------------------------
 
     def _select(self, selectors: Iterable[str]) -> Iterable[list[Tag]]:
-        """For each selector in order, the elements it matches (bad selectors match nothing)."""
+        """For each selector in order, the elements it matches (bad selectors match nothing).
+
+        CSS matching costs the number of elements times the nesting depth; no template nests
+        hundreds of levels deep, so such a page gets the generic path instead of a stall.
+        """
+        selectors = tuple(selectors)
+        if not selectors:
+            return
+        if self._too_deep is None:
+            self._too_deep = max_depth(self.soup) > MAX_SELECTOR_DEPTH
+            if self._too_deep:
+                log.warning("extract: nesting deeper than %d, site rules skipped: %s",
+                            MAX_SELECTOR_DEPTH, self.url)
+        if self._too_deep:
+            return
         for selector in selectors:
             try:
                 found = [t for t in soupsieve.select(selector, self.soup) if isinstance(t, Tag)]
@@ -151,11 +174,31 @@ class _Extraction:
             if found:
                 yield found
 
-    def _site_text(self, selectors: Iterable[str], accept: Callable[[str], Any]) -> Any:
+    def _site_texts(self, selectors: Iterable[str]) -> list[list[str]]:
+        """Per selector that matches, the texts of its elements, in document order.
+
+        Read before scripts and <head> are removed, so a rule may name a <meta> (its content
+        attribute is its text) or a <time> (its datetime attribute comes after its text).
+        """
+        found: list[list[str]] = []
         for tags in self._select(selectors):
+            texts: list[str] = []
             for tag in tags:
                 text = "\n".join(b.text for b in linearize(tag))
-                value = accept(text) if text else None
+                if text:
+                    texts.append(text)
+                for attr in ("content", "datetime"):
+                    value = tag.get(attr)
+                    if isinstance(value, str) and value.strip():
+                        texts.append(clean_text(value))
+            if texts:
+                found.append(texts)
+        return found
+
+    def _site_value(self, field: str, accept: Callable[[str], Any]) -> Any:
+        for texts in self._site.get(field, []):
+            for text in texts:
+                value = accept(text)
                 if value:
                     return value
         return None
@@ -171,6 +214,10 @@ class _Extraction:
             for tag in tags:
                 if not tag.decomposed:
                     tag.decompose()
+        rules = self.rules
+        self._site = {field: self._site_texts(selectors) for field, selectors in (
+            ("title", rules.title), ("published", rules.published), ("source", rules.source),
+            ("author", rules.author)) if selectors}
         remove_junk(soup)
         root = soup.body if isinstance(soup.body, Tag) else soup
         blocks = linearize(root)
@@ -178,12 +225,13 @@ class _Extraction:
 
         title = self._title(meta, doc_title, site_name, blocks)
         body_blocks = self._body_blocks(root, blocks)
-        start = body_blocks[0].index if body_blocks else None
-        end = body_blocks[-1].index if body_blocks else None
+        page_ids = {id(b) for b in blocks}  # an inline site container has blocks of its own
+        on_page = [b.index for b in body_blocks if id(b) in page_ids]
+        start = on_page[0] if on_page else None
+        end = on_page[-1] if on_page else None
 
-        kept = [b for b in body_blocks if b.link_density <= 0.5]
-        kept = _trim_meta_lines(kept)
-        cleaned = clean_paragraphs([b.text for b in kept], title)
+        kept = [b.text for b in body_blocks if b.link_density <= 0.5]
+        cleaned = clean_paragraphs(kept, title)
         paragraphs = cleaned.paragraphs
 
         published = self._published(meta, blocks, start, end)
@@ -199,7 +247,7 @@ class _Extraction:
 
     def _title(self, meta: Mapping[str, str], doc_title: str | None, site_name: str | None,
                blocks: Sequence[Block]) -> str | None:
-        value = self._site_text(self.rules.title, lambda t: clean_text(t.replace("\n", " ")))
+        value = self._site_value("title", lambda t: clean_text(t.replace("\n", " ")))
         if value:
             self.methods["title"] = "site"
             return value
@@ -232,16 +280,21 @@ class _Extraction:
 
     def _published(self, meta: Mapping[str, str], blocks: Sequence[Block], start: int | None,
                    end: int | None) -> datetime | None:
-        value = self._site_text(self.rules.published, parse_chinese_datetime)
-        if value:
-            self.methods["published"] = "site"
-            return value
+        from_meta = None
         for key in DATE_KEYS:
             raw = meta.get(key)
-            value = parse_chinese_datetime(raw) if raw else None
-            if value:
-                self.methods["published"] = "meta"
-                return value
+            from_meta = parse_chinese_datetime(raw) if raw else None
+            if from_meta:
+                break
+        value = self._site_value("published", parse_chinese_datetime)
+        if value:
+            self.methods["published"] = "site"
+            if from_meta and _midnight(value) and from_meta.date() == value.date():
+                return from_meta  # the page gives the day, PubDate the same day with its time
+            return value
+        if from_meta:
+            self.methods["published"] = "meta"
+            return from_meta
         value = _generic_date(self.soup, blocks, start, end)
         if value:
             self.methods["published"] = "generic"
@@ -254,8 +307,7 @@ class _Extraction:
 
     def _source(self, meta: Mapping[str, str], blocks: Sequence[Block], start: int | None
                 ) -> str | None:
-        value = self._site_text(self.rules.source,
-                                lambda t: find_source(t) or _bare_source(t))
+        value = self._site_value("source", lambda t: find_source(t) or _bare_source(t))
         if value:
             self.methods["source"] = "site"
             return value
@@ -282,7 +334,7 @@ class _Extraction:
                 return None
             return _AUTHOR_LABEL.sub("", text) or None
 
-        value = self._site_text(self.rules.author, from_site)
+        value = self._site_value("author", from_site)
         if value:
             self.methods["author"] = "site"
             return value
@@ -321,6 +373,10 @@ class _Extraction:
         return None
 
 
+def _midnight(value: datetime) -> bool:
+    return not (value.hour or value.minute or value.second)
+
+
 def _outermost(tags: list[Tag]) -> list[Tag]:
     """Matches minus those nested in another match, in document order."""
     chosen = {id(t) for t in tags}
@@ -354,13 +410,16 @@ def _generic_title(blocks: Sequence[Block], doc_title: str | None, site_name: st
     squashed = re.sub(r"\s+", "", doc_title) if doc_title else ""
     best: str | None = None
     for block in blocks:
-        if block.chars < 4 or block.chars > 200 or block.link_density > 0.5 and not block.heading:
+        if block.chars < 4 or block.chars > 200:
+            continue
+        if block.link_density > 0.5 and not block.heading:
             continue
         text = block.text
         key = re.sub(r"\s+", "", text)
-        if squashed and key in squashed and (best is None or len(text) > len(best)):
-            if block.heading or len(key) >= 0.5 * len(squashed) or len(key) >= 8:
-                best = text
+        if not (squashed and key in squashed) or (best is not None and len(text) <= len(best)):
+            continue
+        if block.heading or len(key) >= 0.5 * len(squashed) or len(key) >= 8:
+            best = text
     if best and (not site_name or re.sub(r"\s+", "", site_name) != re.sub(r"\s+", "", best)):
         return best
     if doc_title:
@@ -383,14 +442,18 @@ def _generic_date(soup: BeautifulSoup, blocks: Sequence[Block], start: int | Non
         return None
     candidates: list[tuple[float, datetime]] = []
     lo = max(0, start - 20)
-    for block in blocks[lo:start + 3]:
+    for block in blocks[lo:min(end + 1, start + 10)]:
         if block.chars > 150 or block.link_density > 0.5:
             continue
         found = find_datetimes(block.text)
         if not found:
             continue
-        distance = abs(block.index - start)
         labelled = bool(_DATE_LABEL.search(block.text) or _META_LABEL.search(block.text))
+        if block.index >= start and (
+            "。" in block.text or not (labelled or block.chars <= 40)
+        ):
+            continue  # a date inside a sentence of the story is not its publication date
+        distance = start - block.index if block.index < start else 2 * (block.index - start)
         with_time = any(dt.hour or dt.minute for _, dt in found)
         weight = distance - (5 if labelled else 0) - (2 if with_time else 0)
         candidates.append((weight, found[0][1]))
@@ -407,23 +470,3 @@ def _generic_date(soup: BeautifulSoup, blocks: Sequence[Block], start: int | Non
             if found:
                 return found[0][1]
     return None
-
-
-def _trim_meta_lines(blocks: list[Block]) -> list[Block]:
-    """Drop date/source lines at the edges of the body (they are fields, not paragraphs)."""
-    def is_meta(block: Block) -> bool:
-        text = block.text
-        if block.chars > 120 or "。" in text:
-            return False
-        has_date = bool(find_datetimes(text))
-        if has_date and (_META_LABEL.search(text) or block.chars <= 30):
-            return True
-        return is_boilerplate(text) and han_ratio(text) > 0
-    result = list(blocks)
-    for _ in range(3):
-        if result and is_meta(result[0]):
-            result.pop(0)
-    for _ in range(3):
-        if result and is_meta(result[-1]):
-            result.pop()
-    return result

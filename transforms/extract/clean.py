@@ -54,8 +54,9 @@ FURNITURE = re.compile(
 
 
 # markup that reached the page as text (a <noscript> tracking pixel, a broken template)
-_MARKUP = re.compile(r"<\s*/?\s*(?:img|a|div|span|p|script|iframe|br|input|link|meta)\b[^>]{0,300}>",
-                     re.I)
+_MARKUP = re.compile(
+    r"<\s*/?\s*(?:img|a|div|span|p|script|iframe|br|input|link|meta)\b[^>]{0,300}>", re.I
+)
 
 
 def is_furniture(text: str) -> bool:
@@ -86,11 +87,12 @@ BYLINE_INLINE = re.compile(
 SOURCE_IN = re.compile(
     r"(?:来源|来自|稿源|出处)\s*[:：]\s*(?P<source>[^\s|｜,，;；:：【\[\]】]{2,40})"
 )
-AUTHOR_IN = re.compile(r"(?:作者|记者|撰稿|文)\s*[:：/]\s*(?P<author>[^\s|｜,，;；:：【\[\]】]{2,20})")
 EDITOR_IN = re.compile(
     r"(?:责任编辑|责编|编辑)\s*[:：]\s*(?P<name>[^\s|｜,，;；:：【\[\]】()（）]{2,12})"
 )
-_SOURCE_TAIL = re.compile(r"(?:浏览次数|阅读次数|点击数|点击|作者|编辑|责任编辑|发布时间|时间|字号|阅读).*$")
+_SOURCE_TAIL = re.compile(
+    r"(?:浏览次数|阅读次数|点击数|点击|作者|编辑|责任编辑|发布时间|时间|字号|阅读).*$"
+)
 
 
 @dataclass
@@ -128,17 +130,58 @@ def strip_byline(text: str) -> str:
     return text.strip(" ()（）【】[]")
 
 
+# A line of fields, not prose: "2019-03-27 10:56:13 来源:临汾新闻网 浏览次数:",
+# "来源：巴彦淖尔日报 编辑：苏亮", "发布时间：2022-02-13 【字体：大 中 小】 打印".
+_FIELD = (r"(?:来源|稿源|出处|作者|编辑|责任编辑|责编|记者|通讯员|发布时间|发布日期|发表时间"
+          r"|更新时间|时间|日期|浏览次数|浏览|点击数|点击|阅读数|阅读|访问量|字号|字体|发布者|发布人|供稿"
+          r"|审核|校对|摄影|分享到|来自|信息来源|文章来源)")
+_FIELDS_LINE = re.compile(
+    rf"^(?:\s*[【\[(（]?\s*{_FIELD}\s*[:：]?\s*[^\s:：【】\[\]]{{0,30}}\s*[】\])）]?)+\s*$"
+)
+_DATE_OR_TIME = re.compile(
+    r"\d{2,4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：时]\d{1,2}"
+    r"(?:[:：分]\d{1,2}秒?)?)?|星期[一二三四五六日天]|周[一二三四五六日]"
+)
+
+
+def is_field_line(text: str) -> bool:
+    """A short line of labelled fields and dates: metadata above or below a story."""
+    if len(text) > 120 or "。" in text:
+        return False
+    rest = _DATE_OR_TIME.sub(" ", text)
+    if rest != text and len(rest.strip()) <= 4:
+        return True  # a bare date line
+    if rest == text:
+        return bool(_FIELDS_LINE.match(text))
+    return not rest.strip() or bool(_FIELDS_LINE.match(rest.strip())) or is_boilerplate(
+        rest.strip())
+
+
 def clean_paragraphs(paragraphs: list[str], title: str | None = None) -> Cleaned:
-    """Remove footers, share bars and stand-alone by-lines; keep what they say about people."""
-    out: list[str] = []
+    """Remove footers, share bars, field lines and stand-alone by-lines; keep what they say
+    about people (author, editor)."""
+    texts = [t for t in paragraphs if t]
     author: str | None = None
     editor: str | None = None
     norm_title = _squash(title) if title else None
-    for position, text in enumerate(paragraphs):
-        if not text:
-            continue
-        if COPYRIGHT_START.match(text) and out:
-            break  # the copyright notice closes the article; what follows is page furniture
+    # Edges first: the headline repeated in the container, date/source lines, editor notes.
+    for _ in range(6):
+        if not texts:
+            break
+        head = texts[0]
+        repeated_title = bool(norm_title) and _squash(head) == norm_title
+        if len(head) <= 40 and BYLINE.match(head):
+            author = author or strip_byline(head)
+        elif repeated_title or is_field_line(head) or is_boilerplate(head):
+            editor = editor or _field_editor(head)
+        else:
+            break
+        texts.pop(0)
+    out: list[str] = []
+    for position, text in enumerate(texts):
+        if out and (COPYRIGHT_START.match(text) or (
+                RELATED_HEADING.match(text) and _only_headlines(texts[position + 1:]))):
+            break  # a copyright notice or related-links heading: the rest is page furniture
         name = find_editor(text)
         if name is not None:
             editor = editor or name
@@ -149,9 +192,7 @@ def clean_paragraphs(paragraphs: list[str], title: str | None = None) -> Cleaned
                 continue
         if is_boilerplate(text):
             continue
-        if norm_title and not out and _squash(text) == norm_title:
-            continue  # the headline repeated at the top of the container
-        near_edge = len(out) < 3 or position >= len(paragraphs) - 3
+        near_edge = len(out) < 3 or position >= len(texts) - 3
         if near_edge and len(text) <= 40 and BYLINE.match(text):
             author = author or strip_byline(text)
             continue
@@ -160,7 +201,26 @@ def clean_paragraphs(paragraphs: list[str], title: str | None = None) -> Cleaned
             if match:
                 author = match.group("byline").strip()
         out.append(text)
+    while out:
+        tail = out[-1]
+        if len(tail) <= 40 and BYLINE.match(tail):
+            author = author or strip_byline(tail)
+        elif is_field_line(tail) or is_boilerplate(tail):
+            editor = editor or _field_editor(tail)
+        else:
+            break
+        out.pop()
     return Cleaned(out, author, editor)
+
+
+def _field_editor(text: str) -> str | None:
+    match = EDITOR_IN.search(text)
+    return match.group("name") if match else None
+
+
+def _only_headlines(rest: list[str]) -> bool:
+    """After a 相关新闻 / 相关阅读 heading: only short lines, i.e. a list of headlines."""
+    return all(len(t) <= 60 for t in rest)
 
 
 def _squash(text: str) -> str:

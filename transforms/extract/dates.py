@@ -36,7 +36,7 @@ _NUMERIC = re.compile(
 _CJK = re.compile(
     r"(?<!\d)(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]?" + _TIME
 )
-_CN_DIGITS = "〇零一二三四五六七八九"
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
 _CN_NUMERAL = re.compile(
     r"(?P<y>[〇零○Ｏ一二三四五六七八九]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,3})\s*月"
     r"\s*(?P<d>[一二三四五六七八九十]{1,3})\s*[日号]"
@@ -50,12 +50,14 @@ _RFC2822 = re.compile(
 def _cn_number(text: str) -> int | None:
     """一..三十一 as written in dates; None when it is not a well-formed day or month number."""
     if "十" not in text:
-        return _CN_DIGITS.index(text) if len(text) == 1 and text in _CN_DIGITS else None
+        return _CN_DIGITS.get(text)
     tens, _, units = text.partition("十")
     if len(tens) > 1 or len(units) > 1 or "十" in units:
         return None
-    tens_value = _CN_DIGITS.index(tens) if tens else 1
-    units_value = _CN_DIGITS.index(units) if units else 0
+    tens_value = _CN_DIGITS.get(tens, -1) if tens else 1
+    units_value = _CN_DIGITS.get(units, -1) if units else 0
+    if tens_value < 0 or units_value < 0:
+        return None
     return tens_value * 10 + units_value
 
 
@@ -112,7 +114,7 @@ def _candidates(text: str) -> list[tuple[int, datetime]]:
                 found.append((match.start(), value))
                 break
     for match in _CN_NUMERAL.finditer(text):
-        year_digits = [_CN_DIGITS.index(c) if c in _CN_DIGITS else 0 for c in match["y"]]
+        year_digits = [_CN_DIGITS.get(c, 0) for c in match["y"]]
         month, day = _cn_number(match["m"]), _cn_number(match["d"])
         if month is None or day is None:
             continue

@@ -1,17 +1,18 @@
-"""The generic body finder: which element holds the article, judged by text density.
+"""The generic body finder: which blocks of a page are the article, judged by text density.
 
-Each text block gets a value: positive when it reads like prose (long, punctuated, few links),
-negative when it reads like navigation (link lists, short unpunctuated labels). An element's
-score is the sum of the values of the blocks inside it, and the body is the element with the
-highest score. Going one level up adds the siblings' blocks, so the search stops exactly where
-the next level would add more menu than text: a maximum-sum subtree instead of thresholds.
+Each text block gets a value: positive when it reads like prose (letters and Han characters,
+punctuated, few links), negative when it reads like navigation or furniture (link lists, short
+unpunctuated labels, footers). The body is then found in three steps (see `select_body`): the
+element holding the most prose in its own paragraphs, widened to ancestors that also hold
+paragraphs, widened again to the surrounding run of prose when the layout scatters the story.
+
+Measured on extbench (`python -m benchmarks.extbench`), not tuned to any one site.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from bs4 import Tag
 
@@ -38,10 +39,13 @@ _POSITIVE = re.compile(
 
 
 def _hint(tag: Tag) -> str:
-    classes = tag.get("class")
+    attrs = tag.attrs
+    if not attrs:
+        return ""
+    classes = attrs.get("class")
     if isinstance(classes, list):
         classes = " ".join(classes)
-    ident = tag.get("id")
+    ident = attrs.get("id")
     return f"{classes or ''} {ident or ''}".strip()
 
 
@@ -93,13 +97,14 @@ _PARAGRAPHS = frozenset({
 })
 
 
-def _direct_prose(blocks: Sequence[Block], excluded: dict[int, bool]) -> dict[int, float]:
+def _direct_prose(blocks: Sequence[Block], excluded: dict[int, bool],
+                  discounted: dict[int, bool]) -> dict[int, float]:
     """Per element, the prose of the paragraphs it holds directly (readability's candidates).
 
     A block counts for the box that holds it: the owner itself when several runs of text sit
     directly in a <div> or <td> (line breaks between paragraphs); the nearest block-level
     parent of a <p>, or of a <div> holding a single run of text. Blocks in comment threads do
-    not count.
+    not count; blocks under a side-box class (footer, sidebar, related...) count half.
     """
     per_owner: dict[int, int] = {}
     for block in blocks:
@@ -114,73 +119,98 @@ def _direct_prose(blocks: Sequence[Block], excluded: dict[int, bool]) -> dict[in
             while parent is not None and parent.name in _PARAGRAPHS:
                 parent = parent.parent
             box = parent if parent is not None else box
-        direct[id(box)] = direct.get(id(box), 0.0) + block.value
+        value = block.value * (0.5 if discounted.get(id(block.owner), False) else 1.0)
+        direct[id(box)] = direct.get(id(box), 0.0) + value
     return direct
 
 
 def _find_core(order: Sequence[Tag], direct: dict[int, float]) -> Tag | None:
-    """The element with the most direct prose; a side-box class halves an element's claim."""
+    """The element with the most direct prose."""
     best: Tag | None = None
     best_score = 0.0
     for tag in order:
         value = direct.get(id(tag), 0.0)
-        if value <= 0:
-            continue
-        if _penalised(tag) == 0.5:
-            value *= 0.5
         if value > best_score:
             best, best_score = tag, value
     return best
 
 
-def choose_container(root: Tag, blocks: Sequence[Block]) -> Tag | None:
-    """The element whose blocks sum to the highest value, or None when nothing scores.
+def _hinted(order: Sequence[Tag], levels: dict[int, float], level: float) -> dict[int, bool]:
+    """Per element: it or an ancestor carries a class/id hint at least as strong as `level`."""
+    found: dict[int, bool] = {}
+    for tag in order:
+        found[id(tag)] = levels[id(tag)] >= level or found.get(id(tag.parent), False)
+    return found
 
-    First pass: the maximum-sum element, class names ignored; it holds the article, perhaps
-    with its comments and side boxes. Second pass, inside it: prose in comment threads, and in
-    side boxes that do not hold the core paragraph container, turns negative, and the maximum
-    is taken again, among the core paragraph container and its ancestors. Class names never
-    count against that path: sites wrap whole pages in class="nav", or the post in a
-    "sticky-sidebar" plugin.
+
+def select_body(root: Tag, blocks: Sequence[Block]) -> list[Block]:
+    """The blocks of the article body, in document order ([] when the page has no prose).
+
+    1. The core: the element holding the most prose in paragraphs of its own (comment
+       threads excluded, side boxes discounted).
+    2. The box: climb from the core to an ancestor only while the ancestor holds paragraphs
+       of its own too (the lead above a "read more" wrapper) and taking it whole loses nothing
+       net. Prose under comment or side-box classes counts negative for that sum, except on
+       the path to the core: sites wrap whole pages in class="nav", or the post in a
+       "sticky-sidebar" plugin. Ancestors that merely gather other boxes are not climbed.
+    3. Fragments: the maximum-sum run of blocks in document order around the core's best
+       paragraph. When it holds well over half as much prose again outside the box, the box
+       was a fragment (old table layouts put every paragraph or two in its own cell between
+       advertisements; templates split stories around figures) and the run is added. Unless
+       the extra prose alternates with link lines: that is a teaser list, not more story.
     """
     if not blocks:
-        return None
+        return []
     order = _elements_in_order(root)
-    score = _subtree_sums(order, root, {}, blocks, lambda b: b.value)
-    outer = _argmax(order, score)
-    if outer is None:
-        return root if any(b.value > 0 for b in blocks) else None
-    inside = _elements_in_order(outer)
-    inner_blocks = blocks_within(outer, blocks)
-    in_comments: dict[int, bool] = {id(outer): False}
-    for tag in inside[1:]:
-        in_comments[id(tag)] = _penalised(tag) == 1.0 or in_comments.get(id(tag.parent), False)
-    direct = _direct_prose(inner_blocks, in_comments)
-    core = _find_core(inside, direct)
-    protected: set[int] = set()
+    levels = {id(tag): _penalised(tag) for tag in order}
+    in_comments = _hinted(order, levels, 1.0)
+    discounted = _hinted(order, levels, 0.5)
+    direct = _direct_prose(blocks, in_comments, discounted)
+    core = _find_core(order, direct)
+    if core is None:  # everything sits under a "comment" class: ignore that class
+        direct = _direct_prose(blocks, {}, discounted)
+        core = _find_core(order, direct)
+        if core is None:
+            return []
+    on_path: set[int] = set()
     node = core
-    while node is not None and node is not outer:
-        protected.add(id(node))
+    while node is not None:
+        on_path.add(id(node))
         node = node.parent
-    penalised: dict[int, bool] = {id(outer): False}
-    for tag in inside[1:]:
+    penalised: dict[int, bool] = {}
+    for tag in order:
         key = id(tag)
-        own = in_comments[key] or (key not in protected and _penalised(tag) > 0)
+        own = key not in on_path and levels[key] > 0
         penalised[key] = own or penalised.get(id(tag.parent), False)
-    if core is None:
-        return outer
-    score = _subtree_sums(
-        inside, outer, {}, inner_blocks,
-        lambda b: -b.value if b.value > 0 and penalised.get(id(b.owner), False) else b.value,
-    )
-    # The article box is the core or an ancestor that holds paragraphs of its own as well (the
-    # first paragraphs above a "read more" wrapper) and loses nothing net by being taken whole.
-    # Ancestors that merely gather other boxes (teaser lists, sidebars) are not climbed.
-    theta = 0.2
+    values = [-b.value if b.value > 0 and penalised.get(id(b.owner), False) else b.value
+              for b in blocks]
+    box = _climb(root, core, order, blocks, values, direct)
+    inside = blocks_within(box, blocks)
+    chosen = {id(b) for b in inside}
+    extra = [b for b in _run_around(core, blocks, values) if id(b) not in chosen]
+    prose = [b for b in extra if b.value > 0]
+    links = [b for b in extra if b.link_density > 0.5 and b.chars >= 8]  # headlines
+    own = sum(b.value for b in inside if b.value > 0)
+    if sum(b.value for b in prose) > 0.6 * own and len(links) <= 0.4 * len(prose):
+        chosen.update(id(b) for b in extra)
+        return [b for b in blocks if id(b) in chosen]
+    return inside
+
+
+def _climb(root: Tag, core: Tag, order: Sequence[Tag], blocks: Sequence[Block],
+           values: Sequence[float], direct: dict[int, float]) -> Tag:
+    score: dict[int, float] = {}
+    for block, value in zip(blocks, values, strict=True):
+        score[id(block.owner)] = score.get(id(block.owner), 0.0) + value
+    for tag in reversed(order):
+        value = score.get(id(tag))
+        if tag is not root and value and tag.parent is not None:
+            score[id(tag.parent)] = score.get(id(tag.parent), 0.0) + value
     node = core
-    while node is not outer and node.parent is not None:
+    floor = 0.2 * direct.get(id(core), 0.0)
+    while node is not root and node.parent is not None:
         parent = node.parent
-        if direct.get(id(parent), 0.0) < theta * direct.get(id(core), 0.0):
+        if direct.get(id(parent), 0.0) < floor:
             break
         if score.get(id(parent), 0.0) < score.get(id(node), 0.0):
             break
@@ -188,101 +218,11 @@ def choose_container(root: Tag, blocks: Sequence[Block]) -> Tag | None:
     return node
 
 
-def _with_siblings(core: Tag, score: dict[int, float], blocks: Sequence[Block], share: float
-                   ) -> Tag | list[Tag]:
-    parent = core.parent
-    if parent is None:
-        return core
-    own = score.get(id(core), 0.0)
-    threshold = max(10.0, share * own)
-    chosen: list[Tag] = []
-    for child in parent.children:
-        if child is core:
-            chosen.append(child)
-            continue
-        if not isinstance(child, Tag):
-            continue
-        value = score.get(id(child), 0.0)
-        if value < threshold:
-            continue
-        inner = blocks_within(child, blocks)
-        chars = sum(b.chars for b in inner)
-        links = sum(b.link_chars for b in inner)
-        if chars and links / chars < 0.25:
-            chosen.append(child)
-    return chosen if len(chosen) > 1 else core
-
-
-def _argmax(order: Sequence[Tag], score: dict[int, float]) -> Tag | None:
-    """The highest-scoring element; on a tie the later (deeper) one, i.e. the tighter box."""
-    best: Tag | None = None
-    best_score = 0.0
-    for tag in order:
-        value = score.get(id(tag), 0.0)
-        if value > 0 and value >= best_score:
-            best, best_score = tag, value
-    return best
-
-
-def _subtree_sums(order: Sequence[Tag], root: Tag, start: dict[int, float],
-                  blocks: Sequence[Block], value_of: Callable[[Block], float]) -> dict[int, float]:
-    """Per element, the sum of `value_of` over the blocks inside it (one bottom-up pass)."""
-    sums = dict(start)
-    for block in blocks:
-        key = id(block.owner)
-        sums[key] = sums.get(key, 0.0) + value_of(block)
-    for tag in reversed(order):
-        if tag is root:
-            continue
-        value = sums.get(id(tag))
-        parent = tag.parent
-        if value and parent is not None:
-            sums[id(parent)] = sums.get(id(parent), 0.0) + value
-    return sums
-
-
-def _elements_in_order(root: Tag) -> list[Tag]:
-    return [root, *(node for node in root.descendants if isinstance(node, Tag))]
-
-
-def blocks_within(container: Tag, blocks: Sequence[Block]) -> list[Block]:
-    inside = {id(container)}
-    inside.update(id(node) for node in container.descendants if isinstance(node, Tag))
-    return [block for block in blocks if id(block.owner) in inside]
-
-
-def log_value(x: float) -> float:
-    return math.log(max(x, 1.0))
-
-
-def choose_span(root: Tag, blocks: Sequence[Block]) -> list[Block]:
-    """The maximum-sum run of blocks, in document order, around the best paragraph of the core.
-
-    Blind to the tree, so it reaches paragraphs that old table layouts scatter over several
-    cells and tables between advertisements; `select_body` uses it only then.
-    """
-    if not blocks:
-        return []
-    order = _elements_in_order(root)
-    in_comments: dict[int, bool] = {}
-    for tag in order:
-        in_comments[id(tag)] = _penalised(tag) == 1.0 or in_comments.get(id(tag.parent), False)
-    core = _find_core(order, _direct_prose(blocks, in_comments))
-    if core is None:
-        return []
-    protected: set[int] = set()
-    node = core
-    while node is not None:
-        protected.add(id(node))
-        node = node.parent
-    penalised: dict[int, bool] = {}
-    for tag in order:
-        key = id(tag)
-        own = key not in protected and _penalised(tag) > 0
-        penalised[key] = own or penalised.get(id(tag.parent), False)
-    values = [-b.value if b.value > 0 and penalised.get(id(b.owner), False) else b.value
-              for b in blocks]
+def _run_around(core: Tag, blocks: Sequence[Block], values: Sequence[float]) -> list[Block]:
+    """The maximum-sum run of blocks (document order) through the core's best paragraph."""
     inside = blocks_within(core, blocks)
+    if not inside:
+        return []
     seed = max(inside, key=lambda b: b.value).index
     first, run, gain = seed, 0.0, 0.0
     for i in range(seed - 1, -1, -1):
@@ -297,25 +237,12 @@ def choose_span(root: Tag, blocks: Sequence[Block]) -> list[Block]:
     return list(blocks[first:last + 1])
 
 
-def select_body(root: Tag, blocks: Sequence[Block]) -> list[Block]:
-    """The body's blocks: the chosen container's, widened to the surrounding run of prose when
-    the container is a fragment of it.
+def _elements_in_order(root: Tag) -> list[Tag]:
+    return [root, *(node for node in root.descendants if isinstance(node, Tag))]
 
-    A fragment: the run holds well over half as much prose again outside the container (old
-    table layouts put every paragraph or two in its own cell between advertisements; some
-    templates split a story around figures). But when the extra prose alternates with link
-    lines, it is a list of teasers (headline link, summary), not more of the story.
-    """
-    container = choose_container(root, blocks)
-    if container is None:
-        return []
-    inside = blocks_within(container, blocks)
-    chosen = {id(b) for b in inside}
-    extra = [b for b in choose_span(root, blocks) if id(b) not in chosen]
-    prose = [b for b in extra if b.value > 0]
-    links = [b for b in extra if b.link_density > 0.5]
-    own = sum(b.value for b in inside if b.value > 0)
-    if sum(b.value for b in prose) > 0.6 * own and len(links) <= 0.4 * len(prose):
-        chosen.update(id(b) for b in extra)
-        return [b for b in blocks if id(b) in chosen]
-    return inside
+
+def blocks_within(container: Tag, blocks: Sequence[Block]) -> list[Block]:
+    """The blocks whose owner is `container` or inside it."""
+    inside = {id(container)}
+    inside.update(id(node) for node in container.descendants if isinstance(node, Tag))
+    return [block for block in blocks if id(block.owner) in inside]

@@ -90,9 +90,18 @@ def declared_charsets(raw: bytes, content_type: str | None = None) -> list[str]:
 
 
 def _strict(raw: bytes, codec: str) -> str | None:
+    """Decode without replacement; a character cut off at the very end (a truncated download,
+    a size cap) is dropped rather than failing the codec."""
     try:
         return raw.decode(codec)
-    except (UnicodeDecodeError, LookupError):
+    except LookupError:
+        return None
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(raw) - 3 and exc.start > 0:
+            try:
+                return raw[:exc.start].decode(codec)
+            except UnicodeDecodeError:
+                return None
         return None
 
 

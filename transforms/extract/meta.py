@@ -26,26 +26,29 @@ SITE_KEYS = ("sitename", "og:site_name", "application-name", "site_name", "twitt
 
 
 def read_meta(soup: BeautifulSoup) -> dict[str, str]:
-    """Lower-cased name/property/itemprop -> first non-empty content."""
+    """Lower-cased name/property/itemprop -> first non-empty content.
+
+    Also schema.org microdata outside <meta>: <time itemprop="datePublished" datetime="...">.
+    """
     found: dict[str, str] = {}
-    for tag in soup.find_all("meta"):
+    for tag in soup.descendants:
         if not isinstance(tag, Tag):
             continue
-        content = tag.get("content")
-        if not isinstance(content, str):
-            continue
-        content = clean_text(content)
-        if not content:
-            continue
-        for attr in ("name", "property", "itemprop", "http-equiv"):
-            key = tag.get(attr)
-            if isinstance(key, str) and key.strip():
-                found.setdefault(key.strip().lower(), content)
-    # schema.org microdata outside <meta>: <time itemprop="datePublished" datetime="...">
-    for tag in soup.find_all(attrs={"itemprop": "datePublished"}):
-        value = tag.get("datetime") or tag.get("content")
-        if isinstance(value, str) and value.strip():
-            found.setdefault("datepublished", value.strip())
+        if tag.name == "meta":
+            content = tag.get("content")
+            if not isinstance(content, str):
+                continue
+            content = clean_text(content)
+            if not content:
+                continue
+            for attr in ("name", "property", "itemprop", "http-equiv"):
+                key = tag.get(attr)
+                if isinstance(key, str) and key.strip():
+                    found.setdefault(key.strip().lower(), content)
+        elif tag.get("itemprop") == "datePublished":
+            value = tag.get("datetime") or tag.get("content")
+            if isinstance(value, str) and value.strip():
+                found.setdefault("datepublished", value.strip())
     return found
 
 
@@ -64,7 +67,8 @@ def document_title(soup: BeautifulSoup) -> str | None:
     return clean_text(tag.get_text(" ")) or None
 
 
-# "标题 - 临汾新闻网", "标题_新闻中心_新浪网", "标题--时政--人民网", "标题|光明网", "标题-中国日报网"
+# "标题 - 临汾新闻网", "标题_新闻中心_新浪网", "标题--时政--人民网", "标题|光明网",
+# "标题-中国日报网"
 _SEPARATORS = re.compile(r"\s*(?:_{1,2}|\||｜|--+|\s[-–—·]\s|\s?::\s?|—\s|\s—)\s*")
 _TAIL_HYPHEN = re.compile(r"^(?P<head>.+?)\s*[-－]\s*(?P<tail>[^-－\d]{2,14})$")
 

@@ -61,9 +61,8 @@ class ExtractionRules:
         known = {f.name for f in fields(cls)}
         unknown = sorted(str(k) for k in data if k not in known)
         if unknown:
-            raise ValueError(
-                f"unknown extraction rule(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-            )
+            raise ValueError(f"unknown extraction rule(s) {', '.join(unknown)}; "
+                             f"known: {', '.join(sorted(known))}")
         values = {name: _as_selectors(name, data.get(name)) for name in known}
         for name, selectors in values.items():
             for selector in selectors:

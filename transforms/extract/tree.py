@@ -32,6 +32,7 @@ JUNK_TAGS = (
     "canvas", "math", "select", "option", "textarea", "button", "input", "map", "audio", "video",
     "source", "track", "link", "meta", "base", "frame", "title",
 )
+_JUNK = frozenset(JUNK_TAGS)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
@@ -43,32 +44,48 @@ def parse_html(html: str) -> BeautifulSoup:
         return BeautifulSoup(html, "lxml")
 
 
+def max_depth(root: Tag) -> int:
+    """How deeply elements nest below `root` (one pass, no recursion)."""
+    depth: dict[int, int] = {id(root): 0}
+    deepest = 0
+    for node in root.descendants:
+        if isinstance(node, Tag):
+            level = depth.get(id(node.parent), 0) + 1
+            depth[id(node)] = level
+            deepest = max(deepest, level)
+    return deepest
+
+
 def remove_junk(root: Tag) -> None:
     """Remove scripts, styles, form controls, comments and hidden elements in place."""
-    for tag in root.find_all(JUNK_TAGS):
+    strings = []
+    doomed = []
+    heads = []
+    for node in root.descendants:
+        if isinstance(node, Tag):
+            if node.name in _JUNK:
+                doomed.append(node)
+            elif node.name == "head":
+                heads.append(node)
+            else:
+                style = node.get("style")
+                if (isinstance(style, str) and _HIDDEN_STYLE.search(style)) or node.has_attr(
+                        "hidden"):
+                    doomed.append(node)
+        elif type(node) is not NavigableString and not isinstance(node, CData):
+            strings.append(node)  # comments, doctype, processing instructions
+    for string in strings:
+        if string.parent is not None:
+            string.extract()
+    for tag in doomed:
         if not tag.decomposed:
             tag.decompose()
     # lxml nests <body> inside <head> when an unknown tag precedes it (sohu's <sohu_cms_include>)
-    for head in root.find_all("head"):
-        if not head.decomposed and head.find("body") is None:
+    for head in heads:
+        if not head.decomposed and not any(
+            isinstance(n, Tag) and n.name == "body" for n in head.descendants
+        ):
             head.decompose()
-    strings = []
-    hidden = []
-    for node in root.descendants:
-        if isinstance(node, NavigableString):
-            if type(node) is not NavigableString and not isinstance(node, CData):
-                strings.append(node)  # comments, doctype, processing instructions
-        elif isinstance(node, Tag):
-            style = node.get("style")
-            if (isinstance(style, str) and _HIDDEN_STYLE.search(style)) or node.has_attr(
-                "hidden"
-            ):
-                hidden.append(node)
-    for string in strings:
-        string.extract()
-    for tag in hidden:
-        if not tag.decomposed:
-            tag.decompose()
 
 
 @dataclass(eq=False)
