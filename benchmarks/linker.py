@@ -46,12 +46,14 @@ def make_pages(count: int, seed: int = 7) -> list[tuple[str, bytes]]:
             head, rest = paragraphs[0], paragraphs[1:]
             rng.shuffle(rest)
             paragraphs = [head, *rest]
-        body = "".join(f"<p>{html.escape(_DIGITS.sub(lambda m: str(int(m.group()) + rng.randint(0, 3)), p))}</p>"
-                       for p in paragraphs)
+        def vary(match: re.Match[str]) -> str:
+            return str(int(match.group()) + rng.randint(0, 3))
+
+        body = "".join(f"<p>{html.escape(_DIGITS.sub(vary, p))}</p>" for p in paragraphs)
         day = f"2022-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} 09:{rng.randint(10, 59)}:00"
+        title = html.escape(rec["title"])
         page = _BODY.sub(lambda m, b=body: m.group(1) + b + m.group(3), template, count=1)
-        page = _TITLE.sub(lambda m, t=html.escape(rec["title"]): m.group(1) + t + m.group(3),
-                          page, count=1)
+        page = _TITLE.sub(lambda m, t=title: m.group(1) + t + m.group(3), page, count=1)
         page = _DATE.sub(day, page, count=1)
         pages.append((f"http://www.lfxww.com/puxian/{2800000 + i}.html",
                       page.encode("gb18030", errors="replace")))
