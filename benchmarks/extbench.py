@@ -53,7 +53,9 @@ def load_module(data_dir: Path) -> ModuleType:
 def _chars(text: str | None) -> Counter[str]:
     if not text:
         return Counter()
-    return Counter(c for c in text if not c.isspace() and not unicodedata.category(c).startswith("P"))
+    return Counter(
+        c for c in text if not c.isspace() and not unicodedata.category(c).startswith("P")
+    )
 
 
 def char_f1(predicted: str | None, gold: str | None) -> float:

@@ -50,7 +50,6 @@ log = logging.getLogger(__name__)
 MAX_SELECTOR_DEPTH = 400
 
 FIELDS = ("title", "published", "source", "author", "editor", "body")
-METHODS = ("site", "meta", "url", "generic", "none")
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,8 @@ _META_LABEL = re.compile(
     r"来源|作者|时间|日期|发布|浏览|点击|编辑|记者|字号|阅读|访问|稿源|Posted|posted"
 )
 _ORGANISATION = re.compile(
-    r"(?:网|网站|政府|日报|晚报|报社|报|电视台|广播电视台|融媒体中心|中心|办公室|委员会|局|频道|新闻)$"
+    r"(?:网|网站|网络|政府|日报|晚报|报社|报|杂志社|出版社|电视台|融媒体中心|中心|办公室|委员会|局"
+    r"|频道|新闻|公司|集团|协会|学会)$"
     r"|https?://|www\.|\.com|\.cn"
 )
 _DATE_LABEL = re.compile(
@@ -320,7 +320,7 @@ class _Extraction:
         for block in _around(blocks, start):
             if block.chars <= 120:
                 value = find_source(block.text)
-                if value:
+                if value and _plausible(value):
                     self.methods["source"] = "generic"
                     return value
         return None
@@ -339,7 +339,8 @@ class _Extraction:
             self.methods["author"] = "site"
             return value
         raw = first(meta, AUTHOR_KEYS)
-        if raw and not _ORGANISATION.search(raw) and raw not in (site_name, source):
+        if raw and _plausible(raw) and not _ORGANISATION.search(raw) and not re.search(
+                r"\d|Team|,|，", raw) and raw not in (site_name, source):
             self.methods["author"] = "meta"
             return raw
         if byline:
@@ -347,9 +348,9 @@ class _Extraction:
             return byline
         for block in _around(blocks, start):
             if block.chars <= 80:
-                match = re.search(r"(?:作者|撰稿)\s*[:：]\s*(?P<a>[^\s|｜,，;；:：]{2,20})",
-                                  block.text)
-                if match:
+                match = re.search(
+                    r"(?:作者|撰稿)\s*[:：]\s*(?P<a>[^\s|｜,，;；:：【\[(（]{2,20})", block.text)
+                if match and _plausible(match.group("a")):
                     self.methods["author"] = "generic"
                     return match.group("a")
         return None
@@ -371,6 +372,11 @@ class _Extraction:
                     self.methods["editor"] = "generic"
                     return match.group("name")
         return None
+
+
+def _plausible(value: str) -> bool:
+    """A name, not markup or an id that a template leaked: letters, no `=`, quotes or tags."""
+    return bool(re.search(r"[^\W\d_]", value)) and not re.search(r"[=<>\"']", value)
 
 
 def _midnight(value: datetime) -> bool:

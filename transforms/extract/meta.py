@@ -13,6 +13,8 @@ from bs4 import BeautifulSoup, Tag
 
 from .text import clean_text
 
+_TAGS = re.compile(r"<[^>]{0,500}>")
+
 TITLE_KEYS = ("articletitle", "og:title", "twitter:title", "dc.title")
 DATE_KEYS = (
     "pubdate", "publishdate", "publish_date", "publish-date", "article:published_time",
@@ -38,6 +40,8 @@ def read_meta(soup: BeautifulSoup) -> dict[str, str]:
             content = tag.get("content")
             if not isinstance(content, str):
                 continue
+            if "<" in content:  # CMS templates leak markup into content="..."
+                content = _TAGS.sub(" ", content)
             content = clean_text(content)
             if not content:
                 continue

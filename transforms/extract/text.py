@@ -12,10 +12,6 @@ _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*[\r\n][\s]*(?=[{_CJK}])")
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-# Punctuation that ends or splits a sentence: prose carries it, menus and link lists do not.
-SENTENCE_PUNCT = frozenset("，。！？；：、,.!?;:…")
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
 
 def clean_text(text: str) -> str:
     """Collapse whitespace as a browser renders it, but drop line wraps inside Chinese text."""
@@ -35,6 +31,7 @@ def visible_len(text: str) -> int:
     return len(text) - sum(1 for c in text if c.isspace())
 
 
+# Punctuation that ends or splits a sentence: prose carries it, menus and link lists do not.
 _PUNCT_IN_WORDS = re.compile(r"(?<!\d)[，。！？；：、,.!?;:…](?!\d)")
 
 
@@ -46,8 +43,3 @@ def punct_count(text: str) -> int:
 def letter_count(text: str) -> int:
     """Han characters and letters: what prose is made of (digits, dates, symbols are not)."""
     return sum(1 for c in text if c.isalpha())
-
-
-def han_ratio(text: str) -> float:
-    n = visible_len(text)
-    return len(HAN.findall(text)) / n if n else 0.0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import CData
@@ -101,7 +101,6 @@ class Block:
     letters: int  # letters and Han characters outside links
     heading: bool  # inside h1-h6
     value: float = 0.0  # the density scorer's verdict (positive = reads like body text)
-    flags: set[str] = field(default_factory=set)
 
     @property
     def link_density(self) -> float:
@@ -172,12 +171,3 @@ def linearize(root: Tag) -> list[Block]:
             link_parts.append(text)
     flush()
     return blocks
-
-
-def element_text(tag: Tag) -> str:
-    """The visible text of one element, block boundaries as newlines."""
-    return "\n".join(block.text for block in linearize(tag))
-
-
-def inline_text(tag: Tag) -> str:
-    return clean_text(" ".join(s for s in tag.strings if type(s) is NavigableString))
