@@ -6,8 +6,9 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
-STAGE_LABELS = {"none": "提及", "planned": "筹备/手续", "started": "已开工/启动",
-                "in_progress": "推进中", "completed": "已完成", "no_news": "暂无报道"}
+from pledges.stages import LABELS_ZH
+
+STAGE_LABELS = LABELS_ZH
 KIND_LABELS = {"new_mention": "新报道", "stage_change": "进展变化", "site_health": "站点异常"}
 
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-STAGE_ORDER: dict[str, int] = {"none": 0, "planned": 1, "started": 2, "in_progress": 3,
-                               "completed": 4}
+from pledges.stages import STAGE_ORDER
 
 # Cue words per stage. Longest cues are matched first, so 开工建设 wins over 开工.
 CUES: dict[str, tuple[str, ...]] = {

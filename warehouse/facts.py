@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from warehouse.models import Article, FctMention, FctStageChange, RawPage, utcnow
+from warehouse.models import STAGES, Article, FctMention, FctStageChange, RawPage, utcnow
 from warehouse.upsert import upsert
 
-STAGE_RANK = {"none": 0, "planned": 1, "started": 2, "in_progress": 3, "completed": 4}
+STAGE_RANK = {stage: rank for rank, stage in enumerate(STAGES)}
 _ARTICLE_MUTABLE = ("raw_page_id", "title", "published_at", "source", "author", "editor", "body",
                     "text_simplified", "fingerprint", "is_local", "extraction",
                     "extractor_version")

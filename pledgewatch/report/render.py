@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from pledges.schema import AREAS
+from pledges.stages import LABELS_EN, LABELS_ZH
 from pledgewatch.report import charts
 from pledgewatch.report.queries import (
     STATUSES,
@@ -35,14 +36,7 @@ from pledgewatch.report.queries import (
 from pledgewatch.settings import mask_secret
 from warehouse.db import get_engine
 
-STAGE_LABELS: dict[str, tuple[str, str]] = {
-    "no_news": ("no news", "无报道"),
-    "none": ("mentioned", "仅提及"),
-    "planned": ("planned", "已部署"),
-    "started": ("started", "已开工"),
-    "in_progress": ("in progress", "推进中"),
-    "completed": ("completed", "已完成"),
-}
+STAGE_LABELS: dict[str, tuple[str, str]] = {k: (LABELS_EN[k], LABELS_ZH[k]) for k in LABELS_ZH}
 STAGE_COLOURS: dict[str, str] = {
     "no_news": "#b0b7bf", "none": "#d9dee3", "planned": "#9cc3ec", "started": "#5aa9e6",
     "in_progress": "#f2b35b", "completed": "#4caf72",
