@@ -38,10 +38,15 @@ def run_demo(settings: Settings, echo: Callable[[str], None] = print) -> None:
     for line in report.lines():
         echo(line)
     with get_engine(settings.warehouse_url).connect() as conn:
+        by_stage = dict(conn.execute(text(
+            "SELECT stage, COUNT(*) FROM v_pledge_status GROUP BY stage")).all())
         rows = conn.execute(text(
             "SELECT pledge_id, stage, mention_count, evidence_title FROM v_pledge_status "
-            "WHERE mention_count > 0 ORDER BY area, pledge_id")).all()
-    echo(f"\n{len(rows)} pledges have evidence:")
+            "WHERE stage NOT IN ('none', 'no_news') ORDER BY area, pledge_id")).all()
+    echo("\npledges by stage: " + ", ".join(
+        f"{stage} {by_stage.get(stage, 0)}" for stage in
+        ("completed", "in_progress", "started", "planned", "none", "no_news")))
+    echo(f"{len(rows)} pledges show progress on evidence:")
     for pledge_id, stage, count, title in rows:
         echo(f"  {pledge_id:36} {stage:12} {count:3} stories  latest: {title}")
     echo(f"\nwarehouse: {settings.warehouse_url}")

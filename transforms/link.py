@@ -58,6 +58,7 @@ class Link:
     quantity: Quantity | None = None
     progress: float | None = None
     matched: tuple[str, ...] = ()
+    from_source: bool = False  # the article is where the pledge was made, not a report on it
 
     def to_dict(self) -> dict:
         return {
@@ -228,7 +229,8 @@ class Linker:
                  for pid, pledge_hits in hits.items()]
         if self.is_pledge_source(text):
             links = [None if lk is None else replace(lk, stage="none", quantity=None,
-                                                     progress=None) for lk in links]
+                                                     progress=None, from_source=True)
+                     for lk in links]
         return sorted((lk for lk in links if lk is not None), key=lambda lk: -lk.score)
 
     def is_pledge_source(self, text: str) -> bool:

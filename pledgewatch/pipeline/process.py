@@ -113,10 +113,14 @@ class Processor:
         } for lk in links if lk.pledge_id in self.pledges]
         new = save_mentions(session, article_id, rows)
         report.new_mentions += len(new)
+        # The interview the pledges come from is stored and linked, but it is no news.
+        quiet = {lk.pledge_id for lk in links if lk.from_source}
         published = _local(extracted.published)
         base = {"headline": extracted.title, "url": extracted.url,
                 "published": published.date().isoformat() if published else None}
         for row in rows:
+            if row["pledge_id"] in quiet:
+                continue
             pledge = self.pledges[row["pledge_id"]]
             payload = {**base, "pledge_id": pledge.id, "pledge_title": pledge.title,
                        "stage": row["stage"], "evidence": row["evidence"]}
