@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.error import HTTPError, URLError
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
 from alerts.render import html_block, plain_text
 
@@ -133,6 +133,24 @@ def host_of(url: str) -> str:
     return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
 
 
+def redact(answer: bytes, url: str) -> bytes:
+    """A receiver's answer with every secret part of ``url`` replaced by ``***``.
+
+    Refusals quote the request ("Cannot POST /hook/<token>", an errmsg naming the URL); the
+    answer ends up in run output, logs and ``alert_outbox.last_error``, so the tokens in the
+    path, query and user-info are cut out of it first, in plain and percent-encoded forms.
+    """
+    parts = urlsplit(url)
+    secrets = {parts.path if parts.path not in ("", "/") else "", parts.query,
+               parts.username or "", parts.password or ""}
+    secrets.update(value for _, value in parse_qsl(parts.query))
+    secrets.update(segment for segment in parts.path.split("/") if len(segment) >= 8)
+    for secret in sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True):
+        for form in {secret, unquote(secret), quote(unquote(secret), safe="")}:
+            answer = answer.replace(form.encode("utf-8"), b"***")
+    return answer
+
+
 # Alerts go straight to their receiver: an http_proxy meant for the crawl must not carry them.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 _MAX_ANSWER = 64 * 1024
@@ -145,16 +163,17 @@ def http_post(request: urllib.request.Request, timeout: float) -> bytes:
     accepts the connection and then stalls must time out here, not hang the run.
     """
     where = host_of(request.full_url)
+    url = request.full_url
     _credentials_to_header(request)
     try:
         with _OPENER.open(request, timeout=timeout) as response:
-            body = response.read(_MAX_ANSWER)
+            body = redact(response.read(_MAX_ANSWER), url)
             if response.status >= 300:
                 raise DeliveryError(f"{where}: HTTP {response.status}")
             return body
     except HTTPError as exc:
         try:
-            answer = exc.read(300).decode("utf-8", "replace").strip()
+            answer = redact(exc.read(2000), url)[:300].decode("utf-8", "replace").strip()
         except (OSError, TimeoutError):
             answer = ""
         raise DeliveryError(f"{where}: HTTP {exc.code} {exc.reason}"

@@ -33,7 +33,11 @@ def parse_registry(text: str, source: str = "<registry>") -> Registry:
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise RegistryError(f"{source}: not valid YAML: {exc}") from exc
+        # One line: where and what (the full YAML message spans several with a caret).
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
+        raise RegistryError(f"{source}: not valid YAML{where}: {problem}") from exc
     if not isinstance(raw, dict):
         raise RegistryError(f"{source}: expected a mapping with 'version', 'seed' and 'pledges'")
     try:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -16,6 +18,10 @@ from pledgewatch.settings import Settings, SettingsError, load_settings
 class PledgewatchError(click.ClickException):
     """Shown as one line on stderr with a non-zero exit."""
 
+    def __init__(self, message: str) -> None:
+        # One line whatever the cause says (YAML and driver errors span several).
+        super().__init__(" ".join(str(message).split()))
+
 
 def _settings() -> Settings:
     try:
@@ -24,7 +30,44 @@ def _settings() -> Settings:
         raise PledgewatchError(str(exc)) from None
 
 
-@click.group()
+def _checked_settings() -> Settings:
+    """Settings and the pledge registry, both checked before anything is written."""
+    settings = _settings()
+    _registry(None)
+    return settings
+
+
+class _Commands(click.Group):
+    """Every command: a warehouse that cannot be reached (down, restarting, refusing) is one
+    line naming it, not a traceback; the task's scheduler retries it."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            return super().invoke(ctx)
+        except OperationalError as exc:
+            raise PledgewatchError(_database_error(exc)) from None
+        except RegistryError as exc:
+            raise PledgewatchError(str(exc)) from None
+        except OSError as exc:
+            if exc.filename is None:  # not the file system: a real fault, keep its traceback
+                raise
+            raise PledgewatchError(f"{exc.filename}: {exc.strerror}") from None
+
+
+def _database_error(exc: Exception) -> str:
+    from pledgewatch.settings import mask_secret
+
+    try:
+        where = mask_secret(load_settings().warehouse_url)
+    except SettingsError:
+        where = "(unreadable settings)"
+    cause = str(getattr(exc, "orig", None) or exc).strip()
+    return f"the warehouse at {where} failed: {' '.join(cause.split())}"
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="pledgewatch")
 def main() -> None:
     """Track Pu County's 2022 pledges against what the Linfen press reports."""
@@ -155,12 +198,23 @@ def link(in_path: str, out_path: str) -> None:
     from transforms.batch import link_stream
 
     linker = _linker()
-    with click.open_file(in_path, encoding="utf-8") as src, \
-            click.open_file(out_path, "w", encoding="utf-8") as dst:
-        try:
+    # A file is written whole or not at all: lines go to a temporary file beside it, renamed
+    # over it only when every input line has linked (stdout streams as it goes).
+    target = None if out_path == "-" else Path(out_path)
+    partial = None if target is None else target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with click.open_file(in_path, encoding="utf-8") as src, \
+                click.open_file(str(partial or out_path), "w", encoding="utf-8") as dst:
             count = link_stream(linker, src, dst)
-        except ValueError as exc:
-            raise PledgewatchError(str(exc)) from None
+        if partial is not None and target is not None:
+            partial.replace(target)
+    except UnicodeDecodeError as exc:
+        raise PledgewatchError(f"{in_path}: not UTF-8 text ({exc.reason})") from None
+    except ValueError as exc:
+        raise PledgewatchError(str(exc)) from None
+    finally:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
     click.echo(f"linked {count} articles", err=True)
 
 
@@ -170,8 +224,6 @@ def link(in_path: str, out_path: str) -> None:
 @click.option("--errors", is_flag=True, help="List every wrong link (dev split only).")
 def evaluate_cmd(set_path: str | None, errors: bool) -> None:
     """Precision, recall and F1 of links and stage accuracy on the labelled set."""
-    from pathlib import Path
-
     from transforms.evaluate import evaluate, read_jsonl
 
     path = Path(set_path) if set_path else Path.cwd() / "tests/data/devset/articles.jsonl"
@@ -222,8 +274,9 @@ def crawl(sites: tuple[str, ...], since: dt.datetime | None, until: dt.datetime 
 
     settings = _settings()
     start, end = _window(since, until)
+    names = _known_sites(sites)
     upgrade(settings.warehouse_url)
-    report = crawl_sites(settings, _known_sites(sites), start, end)
+    report = crawl_sites(settings, names, start, end)
     for line in crawl_lines(report):
         click.echo(line)
 
@@ -236,7 +289,7 @@ def process(reprocess: bool) -> None:
     from pledgewatch.pipeline.run import process_lines
     from warehouse.migrate import upgrade
 
-    settings = _settings()
+    settings = _checked_settings()
     upgrade(settings.warehouse_url)
     for line in process_lines(process_pages(settings, reprocess=reprocess)):
         click.echo(line)
@@ -265,7 +318,8 @@ def run_cmd(sites: tuple[str, ...], since: dt.datetime | None, until: dt.datetim
     from pledgewatch.pipeline.run import run_pipeline
 
     start, end = _window(since, until)
-    report = run_pipeline(_settings(), _known_sites(sites), start, end, reprocess=reprocess)
+    settings = _checked_settings()
+    report = run_pipeline(settings, _known_sites(sites), start, end, reprocess=reprocess)
     for line in report.lines():
         click.echo(line)
 
@@ -276,8 +330,6 @@ def run_cmd(sites: tuple[str, ...], since: dt.datetime | None, until: dt.datetim
 @click.option("--site", default=None, help="Apply this site's declared rules.")
 def extract(url: str, html_file: str, site: str | None) -> None:
     """Print the article extracted from a saved page as JSON."""
-    from pathlib import Path
-
     from spiders.sites import load_sites
     from transforms.extract import ExtractionRules, extract_article
 
@@ -310,8 +362,6 @@ def replay(port: int) -> None:
               help="Folder to write into (default: <data dir>/report).")
 def report(out_dir: str | None) -> None:
     """Write the analysts' static HTML report (opens from file://, no network needed)."""
-    from pathlib import Path
-
     from pledgewatch.report import ReportError, build_report
     from pledgewatch.settings import get_settings
 
@@ -335,7 +385,7 @@ def demo() -> None:
     from pledgewatch.demo import run_demo
 
     try:
-        run_demo(_settings(), echo=click.echo)
+        run_demo(_checked_settings(), echo=click.echo)
     except RegistryError as exc:
         raise PledgewatchError(str(exc)) from None
 

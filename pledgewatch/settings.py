@@ -6,6 +6,7 @@ A malformed value is a ``SettingsError`` naming the variable, never a silent def
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -78,11 +79,15 @@ def mask_secret(value: str) -> str:
     """Hide passwords and tokens in a URL or secret while keeping it recognisable."""
     if value.startswith("sqlite"):
         return value  # a file path holds no secret
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:  # a malformed URL (bad port, broken IPv6) is shown as nothing at all
+        return "***"
     if parts.scheme and parts.netloc:
         host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
+        if port:
+            host = f"{host}:{port}"
         if parts.username:
             host = f"{parts.username}:***@{host}" if parts.password else f"{parts.username}@{host}"
         query = "***" if parts.query else ""
@@ -93,17 +98,47 @@ def mask_secret(value: str) -> str:
 
 
 def _convert(name: str, raw: str, kind: type) -> object:
+    variable = f"{PREFIX}{name.upper()}"
     try:
         if kind is Path:
             return Path(raw)
         if kind is int:
             return int(raw)
         if kind is float:
-            return float(raw)
-    except ValueError:
-        variable = f"{PREFIX}{name.upper()}"
+            value = float(raw)
+            if not math.isfinite(value):  # float() takes "nan" and "inf": no delay or timeout
+                raise SettingsError(f"{variable}={raw!r} is not a finite number")
+            return value
+    except ValueError as exc:
+        if isinstance(exc, SettingsError):
+            raise
         raise SettingsError(f"{variable}={raw!r} is not a valid {kind.__name__}") from None
     return raw
+
+
+#: URL settings and the schemes each accepts (the value is a secret: errors show it masked).
+_URL_SCHEMES: dict[str, tuple[str, ...]] = {
+    "db_url": ("sqlite", "postgresql"),
+    "smtp_url": ("smtp", "smtp+starttls"),
+    **dict.fromkeys(("webhook_url", "dingtalk_url", "wecom_url", "feishu_url", "slack_url"),
+                    ("http", "https")),
+}
+
+
+def _check_url(name: str, value: str) -> None:
+    variable = f"{PREFIX}{name.upper()}"
+    schemes = _URL_SCHEMES[name]
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - a malformed port raises here
+    except ValueError:
+        raise SettingsError(f"{variable}={mask_secret(value)} is not a valid URL") from None
+    scheme = parts.scheme.lower()
+    base = scheme.split("+", 1)[0] if name == "db_url" else scheme
+    # A database may be reached over a Unix socket (no host); a channel needs a host.
+    if base not in schemes or (name != "db_url" and not parts.hostname):
+        wanted = " or ".join(f"{s}://" for s in schemes)
+        raise SettingsError(f"{variable} must be a {wanted} URL, got {mask_secret(value)}")
 
 
 _KINDS: dict[str, type] = {"data_dir": Path, "download_delay": float, "site_stale_days": int,
@@ -123,8 +158,16 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise SettingsError(f"{PREFIX}DOWNLOAD_DELAY must be >= 0, got {settings.download_delay}")
     if not 0 < settings.extraction_failure_ratio <= 1:
         raise SettingsError(f"{PREFIX}EXTRACTION_FAILURE_RATIO must be in (0, 1]")
+    if settings.site_stale_days < 1:
+        raise SettingsError(f"{PREFIX}SITE_STALE_DAYS must be >= 1, got {settings.site_stale_days}")
+    if settings.alert_timeout <= 0:
+        raise SettingsError(f"{PREFIX}ALERT_TIMEOUT must be > 0, got {settings.alert_timeout}")
     if settings.db_url and "://" not in settings.db_url:
-        raise SettingsError(f"{PREFIX}DB_URL={settings.db_url!r} is not a database URL")
+        raise SettingsError(f"{PREFIX}DB_URL={mask_secret(settings.db_url)} is not a database URL")
+    for name in _URL_SCHEMES:
+        value = getattr(settings, name)
+        if value:
+            _check_url(name, value)
     return settings
 
 

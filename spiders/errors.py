@@ -1,8 +1,10 @@
 """What went wrong with a fetch, as one of the warehouse's error kinds.
 
-Kinds: http_404, http_4xx, http_5xx, timeout, too_large, not_html, redirect_loop,
-offsite_redirect, connection, empty. Robots.txt refusals and off-site links are not errors
-(the crawl chose not to fetch); they are counted separately.
+Kinds: http_404, http_4xx, http_5xx, throttled (429), timeout (408 too), too_large, not_html,
+redirect_loop, offsite_redirect, connection, empty. Robots.txt refusals and off-site links are
+not errors (the crawl chose not to fetch); they are counted separately. A site's report also
+counts "storage" (a page fetched but not stored) and "parse" (a page fetched but not read); those
+are failures of the crawl, not of the page, and are not stored with it.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from twisted.internet import defer
 from twisted.internet import error as twisted_errors
 from twisted.python.failure import Failure
 
-ERROR_KINDS = ("http_404", "http_4xx", "http_5xx", "timeout", "too_large", "not_html",
-               "redirect_loop", "offsite_redirect", "connection", "empty")
+ERROR_KINDS = ("http_404", "http_4xx", "http_5xx", "throttled", "timeout", "too_large",
+               "not_html", "redirect_loop", "offsite_redirect", "connection", "empty")
 
 NOT_ERRORS = ("robots", "offsite", "filtered")
 
@@ -42,6 +44,11 @@ class PageError(IgnoreRequest):
 def status_kind(status: int) -> str | None:
     if status in (404, 410):
         return "http_404"
+    # Come back later, not gone: these must not be filed with the 4xx a retry will not cure.
+    if status == 429:
+        return "throttled"
+    if status == 408:
+        return "timeout"
     if 400 <= status < 500:
         return "http_4xx"
     if status >= 500:

@@ -8,6 +8,11 @@ a callback: a page that cannot be read is counted, and the crawl goes on.
 Incremental: article URLs already in the warehouse are not requested again, a list page whose
 links are all known (or older than ``since``) ends that list's paging, and list pages seen
 before are re-checked with a conditional GET.
+
+Those shortcuts trust the last crawl to have seen everything. When it did not (it died, or
+pages failed in a way a retry can cure), the crawl recovers: it re-reads the lists in full,
+without conditional GET and paging on past known pages, and asks again directly for the
+article links that failed (``WarehouseStore.unfinished_business`` and ``retry_urls``).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.http import Request, Response, TextResponse
+from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from spiders import listing
@@ -32,12 +37,25 @@ from spiders.errors import NOT_ERRORS, classify
 from spiders.items import FetchedPage, page_from_failure, page_from_response
 from spiders.search import parse_results, queries, registry_aliases, request_body
 from spiders.sites import ListPage, SiteDeclaration
-from spiders.stats import bump, site_report
+from spiders.stats import LISTS_WITHOUT_LINKS, bump, site_report
 from spiders.store import WarehouseStore
 
 log = logging.getLogger(__name__)
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml", b"text/xml", b"application/xml")
+#: How files that are not text begin (PDF, Office, archives, images), whatever their label says.
+BINARY_MAGIC = (b"%PDF-", b"\xd0\xcf\x11\xe0", b"PK\x03\x04", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf",
+                b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"BM", b"RIFF", b"\x00\x00\x01\x00")
+UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def looks_binary(body: bytes) -> bool:
+    """A body that is no text page (a PDF or an image served as text/html): its first bytes
+    are a file signature, or hold NUL bytes where no UTF-16/32 byte-order mark explains them."""
+    head = body[:2048].lstrip()
+    if head.startswith(BINARY_MAGIC):
+        return True
+    return b"\x00" in head and not body.startswith(UTF16_32_BOMS)
 
 
 class SiteSpider(scrapy.Spider):
@@ -69,6 +87,7 @@ class SiteSpider(scrapy.Spider):
         self.started = time.monotonic()
         self.report: dict[str, Any] | None = None
         self.robots: dict[str, Any] = {}  # netloc -> parsed robots.txt (robots_record.py)
+        self.recovering: str | None = None  # why the lists are re-read in full (see above)
         self._rules: Any = None
         self._extract: Any = None
 
@@ -84,6 +103,7 @@ class SiteSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         site = self.site
+        retry = self._recovery()
         if site.discovery:
             yield self._list_request(site.discovery.page, None, 1, discovery=True)
         for page in site.list_pages:
@@ -95,6 +115,33 @@ class SiteSpider(scrapy.Spider):
             bump(self.crawler.stats, "search/queries", len(words))
             for word in words:
                 yield self._search_request(word, 1)
+        for url in retry:
+            yield self._article_request(url, "retry", None)
+
+    def _recovery(self) -> list[str]:
+        """Decide whether this crawl recovers from the last one; the article URLs to retry."""
+        stats = self.crawler.stats
+        try:
+            self.recovering = self.store.unfinished_business(self.site.name)
+            retry = self.store.retry_urls(self.site.name)
+        except Exception:  # the warehouse is unreachable: recover, to be safe
+            log.exception("%s: could not read the last crawl's outcome", self.name)
+            self.recovering, retry = "the last crawl's outcome could not be read", []
+        if retry and not self.recovering:
+            self.recovering = f"{len(retry)} article link(s) failed before and are retried"
+        if self.recovering:
+            try:
+                continued = self._stored_continuations()
+            except Exception:
+                log.exception("%s: could not read the stored article pages", self.name)
+                continued = []
+            bump(stats, "recovery/continuations", len(continued))
+            retry = [*retry, *(url for url, _ in continued if url not in retry)]
+            bump(stats, "recovery/full_lists")
+            bump(stats, "recovery/retried", len(retry))
+            log.warning("%s: recovering (%s): lists re-read in full, %d failed link(s) "
+                        "retried", self.name, self.recovering, len(retry))
+        return retry
 
     # -- requests -----------------------------------------------------------------------------
 
@@ -201,7 +248,10 @@ class SiteSpider(scrapy.Spider):
         if not links:
             bump(stats, "list/empty")
             if number == 1:
+                # The first page of a list always has links: its template changed, or the
+                # site now builds it with a script. Named in the report, never silent.
                 log.warning("%s: no article links on %s", self.name, response.url)
+                stats.set_value(f"{LISTS_WITHOUT_LINKS}{response.url}", 1)
             return
         if urls == meta_prev(response):
             # index_1.html repeating index.html: the site counts index_1 as page 1.
@@ -237,8 +287,10 @@ class SiteSpider(scrapy.Spider):
             if url not in known:
                 yield self._article_request(url, via, date)
         new = len(candidates) - len(known)
-        if new == 0 and too_new == 0:
-            # Every link is known, failed for good, forbidden or older than the window.
+        if new == 0 and too_new == 0 and (not self.recovering or too_old == len(links)):
+            # Every link is known, failed for good, forbidden or older than the window (when
+            # recovering, only a page older than the window ends the list: links the last
+            # crawl never reached may be further on).
             bump(stats, "pagination/stopped_no_new")
             return
         rule = self.site.pagination_for(page) if page else self.site.pagination
@@ -341,7 +393,7 @@ class SiteSpider(scrapy.Spider):
         if not response.body.strip():
             error = "empty"
         elif not isinstance(response, TextResponse) or (
-                content_type and content_type not in HTML_TYPES):
+                content_type and content_type not in HTML_TYPES) or looks_binary(response.body):
             error = "not_html"
         if error is None:
             bump(stats, f"ok/{kind}")
@@ -353,18 +405,7 @@ class SiteSpider(scrapy.Spider):
 
     def _continuations(self, response: TextResponse) -> Iterable[Request]:
         """Later pages of a multi-page article (``content_123_2.htm``), when linked."""
-        # Page numbers are short (content_123456_2.htm); the id before them is long.
-        match = re.match(r"^(?P<stem>.+?)(?:_\d{1,3})?\.(?P<ext>s?html?)$", response.url)
-        if not match:
-            return
-        stem = re.escape(match["stem"])
-        pattern = re.compile(rf"^{stem}_(\d{{1,3}})\.{match['ext']}$")
-        wanted = []
-        for href in response.css("a::attr(href)").getall():
-            url = listing.normalise(response.urljoin(href))
-            if pattern.match(url) and listing.is_article(url, self.site) and url != response.url:
-                wanted.append(url)
-        wanted = list(dict.fromkeys(wanted))
+        wanted = continuation_urls(response, self.site)
         if not wanted:
             return
         known = self.store.known(wanted)
@@ -373,6 +414,23 @@ class SiteSpider(scrapy.Spider):
                 bump(self.crawler.stats, "articles/continuations")
                 yield self._article_request(url, response.url, response.meta.get("pw_date"),
                                             continuation=True)
+
+    def _stored_continuations(self) -> list[tuple[str, str]]:
+        """(continuation URL, page linking it) for later pages linked from article pages
+        stored lately but never fetched themselves: a crawl that died between the two left
+        them behind, and page 1, known now, will not be fetched again to name them."""
+        found: dict[str, str] = {}
+        for url, headers, body in self.store.recent_articles(self.site.name):
+            try:
+                page = HtmlResponse(url, body=body, headers=headers)
+                for later in continuation_urls(page, self.site):
+                    found.setdefault(later, url)
+            except Exception:  # a page that cannot be read names no continuation
+                log.debug("%s: could not read stored %s", self.name, url, exc_info=True)
+        if not found:
+            return []
+        settled = self.store.known(found) | self.store.permanently_failed(found)
+        return [(url, via) for url, via in found.items() if url not in settled]
 
     def _load_extractor(self) -> None:
         try:
@@ -407,12 +465,33 @@ class SiteSpider(scrapy.Spider):
         stats = self.crawler.stats.get_stats()
         self.report = site_report(self.name, stats, time.monotonic() - self.started)
         self.report["finish_reason"] = reason
+        if self.recovering:
+            retried = int(stats.get("pw/recovery/retried", 0))
+            self.report["recovery"] = {"reason": self.recovering, "retried": retried}
+            self.report["warnings"].insert(0, f"recovered from the last crawl ({self.recovering})"
+                                              f": lists re-read in full, {retried} link(s) retried")
         if self.report_path:
             import json
             from pathlib import Path
 
             Path(self.report_path).write_text(json.dumps(self.report, ensure_ascii=False,
                                                          indent=1), encoding="utf-8")
+
+
+def continuation_urls(response: TextResponse, site: SiteDeclaration) -> list[str]:
+    """The later pages of a multi-page article that its page links to, in link order."""
+    # Page numbers are short (content_123456_2.htm); the id before them is long.
+    match = re.match(r"^(?P<stem>.+?)(?:_\d{1,3})?\.(?P<ext>s?html?)$", response.url)
+    if not match:
+        return []
+    stem = re.escape(match["stem"])
+    pattern = re.compile(rf"^{stem}_(\d{{1,3}})\.{match['ext']}$")
+    wanted = []
+    for href in response.css("a::attr(href)").getall():
+        url = listing.normalise(response.urljoin(href))
+        if pattern.match(url) and listing.is_article(url, site) and url != response.url:
+            wanted.append(url)
+    return list(dict.fromkeys(wanted))
 
 
 def meta_prev(response: Response) -> frozenset[str]:

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 PREFIX = "pw/"
+#: One stats key per list page whose first page held no article link (the key ends in its URL).
+LISTS_WITHOUT_LINKS = PREFIX + "lists_without_links/"
 
 
 def bump(stats: Any, key: str, count: int = 1) -> None:
@@ -29,13 +31,24 @@ def site_report(site: str, raw: Mapping[str, Any], seconds: float) -> dict[str, 
     """One site's figures and health, from its crawler's stats."""
     ours = {k[len(PREFIX):]: v for k, v in raw.items() if k.startswith(PREFIX)}
     errors = _group(ours, "errors/")
+    # Pages fetched but not stored (the warehouse went away) or not read (a callback failed)
+    # are errors of this crawl too: reported, and the next crawl recovers the links they held.
+    internal = {"storage": int(ours.get("storage_errors", 0)),
+                "parse": sum(_group(ours, "errors_parse/").values())}
+    errors.update({k: v for k, v in internal.items() if v})
+    errors = dict(sorted(errors.items()))
     responses = int(raw.get("downloader/response_count", 0))
     requests = int(raw.get("downloader/request_count", 0))
     links = int(ours.get("links/found", 0))
     ok_pages = sum(v for k, v in ours.items() if k.startswith("ok/"))
     warnings: list[str] = []
+    without_links = sorted(k[len(LISTS_WITHOUT_LINKS):] for k in raw
+                           if k.startswith(LISTS_WITHOUT_LINKS))
     if ours.get("list/fetched", 0) and not links and not ours.get("list/not_modified", 0):
         warnings.append("no article links found on any list page")
+    elif without_links:
+        warnings.append("no article links on list page(s) " + ", ".join(without_links)
+                        + " (template changed?)")
     generic = ours.get("links/path/generic", 0)
     if generic:
         warnings.append(f"{generic} list page(s) read by the generic link fallback")
@@ -50,7 +63,7 @@ def site_report(site: str, raw: Mapping[str, Any], seconds: float) -> dict[str, 
     error_total = sum(errors.values())
     if ours.get("crashed") or (requests and not ok_pages and error_total):
         status = "failed"
-    elif (error_total and error_total >= max(ok_pages, 1)) or (
+    elif (error_total and error_total >= max(ok_pages, 1)) or without_links or (
             ours.get("list/fetched", 0) and not links and not ours.get("list/not_modified", 0)):
         status = "degraded"
     else:
@@ -84,5 +97,6 @@ def site_report(site: str, raw: Mapping[str, Any], seconds: float) -> dict[str, 
         },
         "not_fetched": _group(ours, "skipped/"),
         "list": _group(ours, "list/"),
+        "lists_without_links": without_links,
         "warnings": warnings,
     }

@@ -35,7 +35,9 @@ def pg_database() -> Iterator[str]:
         pytest.skip(f"PostgreSQL tests need {PG_ENV} (e.g. "
                     "postgresql+psycopg://postgres@127.0.0.1:5432/postgres); .ci/run sets it")
     name = f"pledgewatch_test_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    # pre-ping: a server restarted during the session (tests/faults) left this pool's
+    # connection dead, and the DROP at the end must still work.
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     try:
         with engine.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))

@@ -186,7 +186,9 @@ class Linker:
                 here_home = paragraph_state.get(sentence.paragraph, article_home)
             if not here_home:
                 continue
-            words = {w for _, _, w in matches}
+            # In text order, not a set's: the output must not depend on the process's
+            # hash seed (a re-run in another process would rewrite every mention).
+            words = list(dict.fromkeys(w for _, _, w in matches))
             excluded = {pid for w in words for pid in self._terms.excludes.get(w, ())}
             alias_terms: dict[str, list[str]] = defaultdict(list)
             for w in words:
@@ -231,7 +233,9 @@ class Linker:
             links = [None if lk is None else replace(lk, stage="none", quantity=None,
                                                      progress=None, from_source=True)
                      for lk in links]
-        return sorted((lk for lk in links if lk is not None), key=lambda lk: -lk.score)
+        # Ties by id: ``hits`` was filled in a set's order, which varies between processes.
+        return sorted((lk for lk in links if lk is not None),
+                      key=lambda lk: (-lk.score, lk.pledge_id))
 
     def is_pledge_source(self, text: str) -> bool:
         """Whether the text is the seed interview itself or a reprint of it."""

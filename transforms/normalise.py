@@ -47,12 +47,26 @@ def fold_width(text: str) -> str:
     return "".join(out)
 
 
+def _strip_artefacts(text: str) -> str:
+    """Remove stray tags and pinyin glosses until none is left: removing one can join the
+    pieces of another (``?/?/p>p>``, ``网(wa(wǎng)ng)``)."""
+    while True:
+        text, strays = _STRAY_TAGS.subn("", text)
+        text, glosses = _PINYIN_GLOSS.subn("", text)
+        if not (strays or glosses):
+            return text
+
+
 def normalise_text(text: str) -> str:
-    """Simplified, half-width, artefact-free text with one space between words at most."""
-    text = unicodedata.normalize("NFC", text)
-    text = _STRAY_TAGS.sub("", text)
-    text = _PINYIN_GLOSS.sub("", text)
-    text = fold_width(text)
+    """Simplified, half-width, artefact-free text with one space between words at most.
+
+    Normalising normalised text changes nothing, so text stored normalised and evidence cut
+    from it by the linker always agree.
+    """
+    # Width first: a full-width artefact (＆ｎｂｓｐ；, （ｗａｎｇ）) is the same artefact.
+    text = fold_width(unicodedata.normalize("NFC", text))
+    text = _strip_artefacts(text)
+    text = unicodedata.normalize("NFC", text)  # a removal can bring a letter to its accent
     text = to_simplified(text)
     lines = []
     for line in text.replace("\r", "\n").split("\n"):

@@ -6,6 +6,7 @@ in different units (16600亩 against 1.66万亩) compare directly.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -53,20 +54,23 @@ class Quantity:
 
 
 def parse_number(text: str) -> float | None:
-    """A number in digits or characters; None when it is not one."""
+    """A number in digits or characters; None when it is not one.
+
+    Only finite numbers: ``float`` alone would take "nan" and "inf", and a run of hundreds of
+    digits (untrusted page text) is infinite as a float or too large to convert at all.
+    """
     if not text:
         return None
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
-        pass
-    if text in ("十",):
-        return 10.0
-    try:
-        value = cn2an.cn2an(text, "smart")
-    except (ValueError, KeyError, IndexError, TypeError):
-        return None
-    return float(value)
+        if text in ("十",):
+            return 10.0
+        try:
+            value = float(cn2an.cn2an(text, "smart"))
+        except (ValueError, KeyError, IndexError, TypeError, OverflowError):
+            return None
+    return value if math.isfinite(value) else None
 
 
 def find_quantities(text: str) -> list[Quantity]:
@@ -86,6 +90,9 @@ def find_quantities(text: str) -> list[Quantity]:
                 number *= 1e4 if mult == "万" else 1e8
         # 一个 / 两个 in running text are words, not counts worth reporting.
         if unit in _COUNT_UNITS and match["num"] in ("一", "两") and not mult:
+            continue
+        # Nothing done (0个) is no quantity to report; an overflow is no number at all.
+        if not (number > 0 and math.isfinite(number * UNITS[unit][1])):
             continue
         found.append(Quantity(value=number, unit=unit, span=match.span()))
     return found

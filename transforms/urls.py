@@ -12,17 +12,28 @@ _MOBILE_PREFIXES = ("m.", "wap.", "mobile.", "3g.")
 
 def canonical_url(url: str) -> str:
     """http and https alike, no tracking parameters, no fragment, no ``index.html``,
-    mobile hosts folded onto the desktop host."""
-    parts = urlsplit(url.strip())
+    mobile hosts folded onto the desktop host.
+
+    Never raises, and canonical URLs are their own canonical form. A URL that does not parse
+    (a port out of range, a broken IPv6 literal: links are untrusted page data) is kept as
+    written.
+    """
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        return url.strip()
+        return url
     host = (parts.hostname or "").lower().rstrip(".")
     for prefix in _MOBILE_PREFIXES:
         if host.startswith(prefix) and host.count(".") >= 2:
             host = "www." + host[len(prefix):]
             break
-    port = parts.port
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
     if port and port not in (80, 443):
         host = f"{host}:{port}"
     path = parts.path or "/"

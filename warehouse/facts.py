@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select, text, true
 from sqlalchemy.orm import Session
 
 from warehouse.models import STAGES, Article, FctMention, FctStageChange, RawPage, utcnow
@@ -20,19 +20,35 @@ _MENTION_MUTABLE = ("score", "stage", "quantity_value", "quantity_unit", "progre
                     "matched", "linker_version")
 
 
-def pages_to_process(session: Session, reprocess: bool, limit: int | None = None
-                     ) -> list[RawPage]:
-    """The newest successful article fetch of each URL not yet extracted (or all of them)."""
+def _to_process(stmt: Select[Any], reprocess: bool) -> Select[Any]:
     newest = (select(RawPage.url, func.max(RawPage.id).label("id"))
               .where(RawPage.kind == "article", RawPage.status == 200, RawPage.error.is_(None))
               .group_by(RawPage.url).subquery())
-    stmt = select(RawPage).join(newest, RawPage.id == newest.c.id).order_by(RawPage.id)
+    stmt = stmt.join(newest, RawPage.id == newest.c.id).order_by(RawPage.id)
     if not reprocess:
         stmt = stmt.outerjoin(Article, Article.raw_page_id == RawPage.id).where(
             Article.id.is_(None))
+    return stmt
+
+
+def pages_to_process(session: Session, reprocess: bool, limit: int | None = None
+                     ) -> list[RawPage]:
+    """The newest successful article fetch of each URL not yet extracted (or all of them)."""
+    stmt = _to_process(select(RawPage), reprocess)
     if limit:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
+
+
+def page_ids_to_process(session: Session, reprocess: bool, after_id: int = 0,
+                        limit: int = 1000) -> list[int]:
+    """The ids of `pages_to_process`, the next ``limit`` of them after ``after_id``.
+
+    Ids only, a chunk at a time: a run reads pages one by one, and loading every raw page
+    (bodies included) up front cost memory in proportion to the crawl.
+    """
+    stmt = _to_process(select(RawPage.id), reprocess).where(RawPage.id > after_id)
+    return list(session.scalars(stmt.limit(limit)))
 
 
 def save_article(session: Session, row: Mapping[str, Any]) -> tuple[int, bool]:
@@ -46,19 +62,40 @@ def save_article(session: Session, row: Mapping[str, Any]) -> tuple[int, bool]:
 
 
 def duplicate_candidates(session: Session, published: dt.datetime | None, exclude_id: int,
-                         days: int = 60) -> list[tuple[int, str, str]]:
+                         days: int = 60, near: tuple[str, int] | None = None
+                         ) -> list[tuple[int, str, str]]:
     """Primary articles published near ``published``: (id, text, fingerprint).
 
     Two months either way: the provincial sites reprint county stories weeks later.
+    ``near`` (a fingerprint and a radius in bits) keeps only candidates whose SimHash is that
+    close, or that have none: the window holds every story of four months, and fetching all
+    their texts for each page made a check cost time and memory in proportion to it. On
+    PostgreSQL the distance is computed by the server; elsewhere from the fingerprints alone.
     """
-    stmt = select(Article.id, Article.text_simplified, Article.fingerprint).where(
-        Article.duplicate_of.is_(None), Article.id != exclude_id)
+    where = [Article.duplicate_of.is_(None), Article.id != exclude_id]
     if published is not None:
         window = dt.timedelta(days=days)
-        stmt = stmt.where(or_(Article.published_at.is_(None),
-                              and_(Article.published_at >= published - window,
-                                   Article.published_at <= published + window)))
-    return [(i, t, f) for i, t, f in session.execute(stmt)]
+        where.append(or_(Article.published_at.is_(None),
+                         and_(Article.published_at >= published - window,
+                              Article.published_at <= published + window)))
+    columns = (Article.id, Article.text_simplified, Article.fingerprint)
+    if near is None:
+        return [(i, t, f) for i, t, f in session.execute(select(*columns).where(*where))]
+    mine, radius = near
+    if session.get_bind().dialect.name == "postgresql":
+        distance = text("bit_count(('x' || article.fingerprint)::bit(64) "
+                        "# ('x' || :mine)::bit(64)) <= :radius").bindparams(
+            mine=mine, radius=radius)
+        close = case((Article.fingerprint == "", true()), else_=distance)
+        return [(i, t, f) for i, t, f in session.execute(select(*columns).where(*where, close))]
+    wanted = int(mine, 16)
+    ids = [i for i, f in session.execute(select(Article.id, Article.fingerprint).where(*where))
+           if not f or (int(f, 16) ^ wanted).bit_count() <= radius]
+    found: list[tuple[int, str, str]] = []
+    for start in range(0, len(ids), 500):
+        stmt = select(*columns).where(Article.id.in_(ids[start:start + 500]))
+        found.extend((i, t, f) for i, t, f in session.execute(stmt))
+    return found
 
 
 def mark_duplicate(session: Session, article_id: int, primary_id: int | None) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from warehouse.models import CrawlRun, RawPage, SiteRunStats, utcnow
@@ -37,7 +37,16 @@ class FetchedPage:
 
     @property
     def content_hash(self) -> str:
-        return hashlib.sha256(self.body).hexdigest()
+        """The fetch's key with its URL: the body's SHA-256 for a success.
+
+        A failure's body is often empty (a timeout, a reset, a redirect), so its status and
+        error kind are hashed in too: each distinct outcome of a URL is kept once (the same
+        timeout twice is one fact; a timeout, then a redirect loop, two).
+        """
+        if self.error is None:
+            return hashlib.sha256(self.body).hexdigest()
+        outcome = f"{self.status} {self.error}\n".encode("ascii", "replace")
+        return hashlib.sha256(outcome + self.body).hexdigest()
 
 
 def save_raw_page(session: Session, page: FetchedPage) -> bool:
@@ -107,3 +116,39 @@ def record_site_stats(session: Session, run_id: int, site: str,
 def finish_crawl_run(session: Session, run_id: int, status: str) -> None:
     session.execute(update(CrawlRun).where(CrawlRun.id == run_id)
                     .values(status=status, finished_at=utcnow()))
+
+
+def last_site_crawl(session: Session, site: str, before_run_id: int | None = None
+                    ) -> tuple[CrawlRun, SiteRunStats | None] | None:
+    """The latest crawl run (before ``before_run_id``) that included ``site``, with that site's
+    statistics (None when the run never recorded them: it died first). None before any."""
+    stmt = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(200)
+    if before_run_id is not None:
+        stmt = stmt.where(CrawlRun.id < before_run_id)
+    for run in session.scalars(stmt):
+        if site in (run.sites or []):
+            stats = session.scalars(select(SiteRunStats).where(
+                SiteRunStats.crawl_run_id == run.id, SiteRunStats.site == site)).first()
+            return run, stats
+    return None
+
+
+def unfinished_urls(session: Session, site: str, kind: str, final_errors: Iterable[str],
+                    since: dt.datetime) -> list[str]:
+    """URLs of ``site`` (pages of ``kind``) whose fetches failed since ``since`` and that were
+    neither fetched successfully since nor failed with one of ``final_errors``."""
+    final = list(final_errors)
+    failed = select(RawPage.url).where(
+        RawPage.site == site, RawPage.kind == kind, RawPage.error.is_not(None),
+        RawPage.error.not_in(final), RawPage.fetched_at >= since).distinct()
+    settled = select(RawPage.url).where(
+        RawPage.site == site, RawPage.kind == kind,
+        or_(and_(RawPage.status == 200, RawPage.error.is_(None)), RawPage.error.in_(final)))
+    return sorted(set(session.scalars(failed)) - set(session.scalars(settled)))
+
+
+def recent_fetches(session: Session, site: str, kind: str, since: dt.datetime) -> list[RawPage]:
+    """The successful fetches of ``site``'s pages of ``kind`` since ``since``, oldest first."""
+    return list(session.scalars(select(RawPage).where(
+        RawPage.site == site, RawPage.kind == kind, RawPage.status == 200,
+        RawPage.error.is_(None), RawPage.fetched_at >= since).order_by(RawPage.id)))

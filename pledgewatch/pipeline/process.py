@@ -4,12 +4,19 @@ Each page is processed in its own transaction, so a page that fails (a broken pa
 database that goes away) loses nothing else, and the next run picks it up again because no
 article row points at it yet. Alerts are queued inside the same transaction as the mention or
 stage change that causes them.
+
+Pages are extracted first and loaded in publication order (then by URL), not in the order the
+crawl happened to fetch them: which copy of a syndicated story is its primary, and the steps a
+pledge's stage goes through (with their alerts), then depend on what was published when, not
+on which site answered first that night.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -67,11 +74,16 @@ class Processor:
                       for name, site in load_sites().items()}
         self.channels = channel_names(settings)
 
-    def process_page(self, session: Session, page: RawPage, report: ProcessReport) -> None:
+    def extract(self, page: RawPage) -> ExtractedArticle:
         headers = {str(k).lower(): str(v) for k, v in (page.headers or {}).items()}
-        extracted = extract_article(page.body, page.final_url or page.url,
-                                    rules=self.rules.get(page.site),
-                                    content_type=headers.get("content-type"))
+        return extract_article(page.body, page.final_url or page.url,
+                               rules=self.rules.get(page.site),
+                               content_type=headers.get("content-type"))
+
+    def process_page(self, session: Session, page: RawPage, report: ProcessReport,
+                     extracted: ExtractedArticle | None = None) -> None:
+        if extracted is None:
+            extracted = self.extract(page)
         if not extracted.title or not extracted.paragraphs:
             report.extraction_failures += 1
         published = _local(extracted.published)
@@ -158,16 +170,36 @@ def process_pages(settings: Settings, reprocess: bool = False) -> ProcessReport:
     report = ProcessReport()
     with session_scope(settings.warehouse_url) as session:
         page_ids = [p.id for p in pages_to_process(session, reprocess)]
+    extracted: list[tuple[tuple[bool, dt.datetime, str], int, ExtractedArticle]] = []
     for page_id in page_ids:
-        try:
+        with _page_errors(page_id, report):
             with session_scope(settings.warehouse_url) as session:
                 page = session.get_one(RawPage, page_id)
-                processor.process_page(session, page, report)
+                article = processor.extract(page)
+                url = canonical_url(page.url)
+            published = _local(article.published)
+            extracted.append(((published is None, published or _EPOCH, url), page_id, article))
+    extracted.sort(key=lambda item: (item[0], item[1]))
+    for _, page_id, article in extracted:
+        with _page_errors(page_id, report):
+            with session_scope(settings.warehouse_url) as session:
+                page = session.get_one(RawPage, page_id)
+                processor.process_page(session, page, report, article)
             report.pages += 1
-        except OperationalError as exc:
-            report.errors.append(f"raw_page {page_id}: database: {exc.orig}")
-            log.warning("raw_page %s not processed: %s", page_id, exc.orig)
-        except Exception as exc:
-            report.errors.append(f"raw_page {page_id}: {exc.__class__.__name__}: {exc}")
-            log.exception("raw_page %s not processed", page_id)
     return report
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=SHANGHAI)
+
+
+@contextmanager
+def _page_errors(page_id: int, report: ProcessReport) -> Iterator[None]:
+    """One page's failure is reported and leaves it for the next run; the others go on."""
+    try:
+        yield
+    except OperationalError as exc:
+        report.errors.append(f"raw_page {page_id}: database: {exc.orig}")
+        log.warning("raw_page %s not processed: %s", page_id, exc.orig)
+    except Exception as exc:
+        report.errors.append(f"raw_page {page_id}: {exc.__class__.__name__}: {exc}")
+        log.exception("raw_page %s not processed", page_id)

@@ -6,7 +6,7 @@ one as a ``CONNECT`` tunnel (answered with a throwaway self-signed certificate; 
 not verify certificates). A plain request is looked up by its ``Host`` header.
 
 Faults are injected per URL pattern so tests can watch the crawl survive 500s, slow answers,
-reset connections and truncated bodies::
+reset connections, truncated or replaced bodies and stray redirects::
 
     with ReplayServer(root, faults={r"lf\\.sxgov\\.cn": Fault(status=500)}) as replay:
         os.environ["http_proxy"] = replay.proxy_url
@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import re
 import socket
 import ssl
 import struct
+import sys
 import tempfile
 import threading
 import time
@@ -39,10 +41,14 @@ LOOPBACK = "127.0.0.1"
 class Fault:
     """What goes wrong for requests whose URL matches a pattern.
 
-    ``times``: how many matching requests are affected (None: all of them); ``status``:
-    answer with this status instead; ``delay``: seconds to wait before answering;
-    ``reset``: drop the connection without a word; ``truncate``: announce the full length but
-    send only this many body bytes, then close.
+    ``times``: how many matching requests are affected (None: all of them); ``share``: the
+    fraction of matching URLs affected, chosen by a hash of the URL, so the same URLs fail on
+    every try and retry (None: all of them); ``status``: answer with this status instead;
+    ``delay``: seconds to wait before answering; ``reset``: drop the connection without a
+    word; ``truncate``: announce the full length but send only this many body bytes, then
+    close; ``body``: send these bytes instead of the recorded ones (status 200 unless
+    ``status`` says otherwise, ``content_type`` or text/html, an ETag of its own);
+    ``location``: redirect there (status 302 unless ``status`` says otherwise).
     """
 
     status: int | None = None
@@ -51,7 +57,33 @@ class Fault:
     reset: bool = False
     truncate: int | None = None
     method: str | None = None
+    share: float | None = None
+    body: bytes | None = field(default=None, repr=False)
+    content_type: str | None = None
+    location: str | None = None
     hits: int = field(default=0, compare=False)
+
+    def applies_to(self, url: str) -> bool:
+        """Whether ``url`` is among the ``share`` of URLs this fault hits."""
+        if self.share is None:
+            return True
+        bucket = int.from_bytes(hashlib.sha256(url.encode("utf-8")).digest()[:4], "big")
+        return bucket / 2**32 < self.share
+
+    def reply(self) -> Reply | None:
+        """The answer this fault sends instead of the recording's (None: the recording's)."""
+        if self.location is not None:
+            return Reply(self.status or 302, [("Location", self.location),
+                                              ("Content-Length", "0")], b"")
+        if self.body is not None:
+            etag = '"' + hashlib.sha1(self.body).hexdigest()[:16] + '"'
+            return Reply(self.status or 200, [
+                ("Content-Type", self.content_type or "text/html; charset=utf-8"),
+                ("ETag", etag)], self.body)
+        if self.status:
+            return Reply(self.status, [("Content-Type", "text/html; charset=utf-8")],
+                         f"<html><body>{self.status} injected</body></html>".encode())
+        return None
 
     @classmethod
     def coerce(cls, value: Fault | Mapping[str, Any]) -> Fault:
@@ -89,7 +121,8 @@ class ReplayServer:
         self.hits: list[Hit] = []
         for pattern, fault in (faults or {}).items():
             self.add_fault(pattern, fault)
-        self._httpd = _Server((host, port), _Handler)
+        server_class = _Server6 if ":" in host else _Server
+        self._httpd = server_class((host, port), _Handler)
         self._httpd.replay = self
         self._thread: threading.Thread | None = None
         self._tls: ssl.SSLContext | None = None
@@ -106,7 +139,8 @@ class ReplayServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     proxy_url = url
 
@@ -135,7 +169,7 @@ class ReplayServer:
             for pattern, fault in self._faults:
                 if fault.method and fault.method != method:
                     continue
-                if not pattern.search(url):
+                if not pattern.search(url) or not fault.applies_to(url):
                     continue
                 if fault.times is not None and fault.hits >= fault.times:
                     continue
@@ -191,6 +225,18 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 64
     replay: ReplayServer
+
+
+class _Server6(_Server):
+    """The same on IPv6 loopback (``::1``), which an AF_INET socket cannot bind."""
+
+    address_family = socket.AF_INET6
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up (its timeout, a size cap) is expected under faults.
+        if self.replay.quiet and isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -255,10 +301,8 @@ class _Handler(BaseHTTPRequestHandler):
             replay._record(self.command, url, headers, 0)
             self._reset()
             return
-        if fault and fault.status:
-            reply = Reply(fault.status, [("Content-Type", "text/html; charset=utf-8")],
-                          f"<html><body>{fault.status} injected</body></html>".encode())
-        else:
+        reply = fault.reply() if fault else None
+        if reply is None:
             reply = replay.recording.reply(self.command, url, headers, body)
         replay._record(self.command, url, headers, reply.status)
         # send_response() writes Server (from version_string) and Date itself.

@@ -2,7 +2,8 @@
 
 A list page fetched before is asked for with the validators of its latest stored copy
 (``If-None-Match``/``If-Modified-Since``); a 304 tells the spider the list has not changed, so
-it stops there without downloading the page or paging on.
+it stops there without downloading the page or paging on. Not while the spider recovers from
+a crawl that did not finish: the list may hold links that crawl never reached.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ class ConditionalGetMiddleware:
             return None
         if b"If-None-Match" in request.headers or b"If-Modified-Since" in request.headers:
             return None
-        store = getattr(self.crawler.spider, "store", None)
-        if store is None:
+        spider = self.crawler.spider
+        store = getattr(spider, "store", None)
+        if store is None or getattr(spider, "recovering", None):
             return None
         etag, last_modified = store.validators(request.url)
         if etag:

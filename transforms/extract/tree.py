@@ -17,6 +17,11 @@ from .text import clean_text, letter_count, punct_count, strip_controls, visible
 
 # Text beyond this is not a news article; cutting it bounds the work a hostile page can cause.
 MAX_HTML_CHARS = 5_000_000
+# Nor are tags beyond this (the largest real page in extbench has about 15,000). Parsing and
+# every walk cost per element, so this, not the length, bounds the time: five million
+# characters of `<br>` are over a million elements, some 25 s; a hundred thousand take ~2 s.
+MAX_TAGS = 100_000
+_TAG_START = re.compile(r"<[A-Za-z/!?]")
 
 BLOCK_TAGS = frozenset({
     "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
@@ -36,9 +41,18 @@ _JUNK = frozenset(JUNK_TAGS)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
+def cap_markup(html: str) -> str:
+    """The page cut at MAX_HTML_CHARS characters and before its (MAX_TAGS + 1)th tag."""
+    html = html[:MAX_HTML_CHARS]
+    for count, match in enumerate(_TAG_START.finditer(html), start=1):
+        if count > MAX_TAGS:
+            return html[:match.start()]
+    return html
+
+
 def parse_html(html: str) -> BeautifulSoup:
     """BeautifulSoup over lxml, with the input capped and control characters removed."""
-    html = strip_controls(html[:MAX_HTML_CHARS])
+    html = strip_controls(cap_markup(html))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return BeautifulSoup(html, "lxml")
