@@ -14,10 +14,14 @@ on which site answered first that night.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
+import pickle
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import IO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import OperationalError
@@ -29,7 +33,7 @@ from pledges.places import load_gazetteer
 from pledgewatch.pipeline.pledges import registry_for, sync_pledges
 from pledgewatch.settings import Settings
 from spiders.sites import load_sites
-from transforms.dedupe import Candidate, find_duplicate, fingerprint
+from transforms.dedupe import SIMHASH_RADIUS, Candidate, find_duplicate, fingerprint
 from transforms.extract import ExtractedArticle, ExtractionRules, extract_article
 from transforms.link import LINKER_VERSION, ArticleText, Link, Linker
 from transforms.normalise import normalise_text
@@ -39,7 +43,7 @@ from warehouse.facts import (
     advance_stage,
     duplicate_candidates,
     mark_duplicate,
-    pages_to_process,
+    page_ids_to_process,
     save_article,
     save_mentions,
 )
@@ -101,7 +105,8 @@ class Processor:
 
         primary = find_duplicate(simplified, (
             Candidate(i, t, f) for i, t, f in
-            duplicate_candidates(session, published, exclude_id=article_id)))
+            duplicate_candidates(session, published, exclude_id=article_id,
+                                 near=(row["fingerprint"], SIMHASH_RADIUS))))
         # The earlier-stored copy stays the story's primary; later copies point at it.
         if primary is not None and primary > article_id:
             primary = None
@@ -164,32 +169,67 @@ def _article_text(article_id: int, url: str, extracted: ExtractedArticle) -> Art
 
 
 def process_pages(settings: Settings, reprocess: bool = False) -> ProcessReport:
-    """Extract, dedupe, link and load every raw page not yet processed (or all of them)."""
+    """Extract, dedupe, link and load every raw page not yet processed (or all of them).
+
+    Memory stays flat however many pages a run has: page ids are read a chunk at a time, and
+    each extracted article waits for its turn in a temporary file, not in a list; only its
+    sort key (date, URL) and its place in the file stay in memory.
+    """
     sync_pledges(settings)
     processor = Processor(settings)
     report = ProcessReport()
-    with session_scope(settings.warehouse_url) as session:
-        page_ids = [p.id for p in pages_to_process(session, reprocess)]
-    extracted: list[tuple[tuple[bool, dt.datetime, str], int, ExtractedArticle]] = []
-    for page_id in page_ids:
-        with _page_errors(page_id, report):
-            with session_scope(settings.warehouse_url) as session:
-                page = session.get_one(RawPage, page_id)
-                article = processor.extract(page)
-                url = canonical_url(page.url)
-            published = _local(article.published)
-            extracted.append(((published is None, published or _EPOCH, url), page_id, article))
-    extracted.sort(key=lambda item: (item[0], item[1]))
-    for _, page_id, article in extracted:
-        with _page_errors(page_id, report):
-            with session_scope(settings.warehouse_url) as session:
-                page = session.get_one(RawPage, page_id)
-                processor.process_page(session, page, report, article)
-            report.pages += 1
+    order: list[tuple[tuple[bool, dt.datetime, str], int, tuple[int, int]]] = []
+    with tempfile.TemporaryFile(prefix="pledgewatch-extracted-") as spill:
+        for page_id in _page_ids(settings.warehouse_url, reprocess):
+            with _page_errors(page_id, report):
+                with session_scope(settings.warehouse_url) as session:
+                    page = session.get_one(RawPage, page_id)
+                    article = processor.extract(page)
+                    url = canonical_url(page.url)
+                published = _local(article.published)
+                order.append(((published is None, published or _EPOCH, url), page_id,
+                              _put(spill, article)))
+        order.sort(key=lambda item: (item[0], item[1]))
+        for _, page_id, where in order:
+            with _page_errors(page_id, report):
+                article = _get(spill, where)
+                with session_scope(settings.warehouse_url) as session:
+                    page = session.get_one(RawPage, page_id)
+                    processor.process_page(session, page, report, article)
+                report.pages += 1
     return report
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=SHANGHAI)
+_ID_CHUNK = 1000
+
+
+def _page_ids(url: str, reprocess: bool) -> Iterator[int]:
+    after = 0
+    while True:
+        with session_scope(url) as session:
+            chunk = page_ids_to_process(session, reprocess, after_id=after, limit=_ID_CHUNK)
+        if not chunk:
+            return
+        yield from chunk
+        after = chunk[-1]
+
+
+def _put(spill: IO[bytes], article: ExtractedArticle) -> tuple[int, int]:
+    """Append an extracted article to the run's private temporary file: (offset, length)."""
+    state = {f.name: getattr(article, f.name) for f in fields(ExtractedArticle)}
+    state["methods"] = dict(article.methods)  # a read-only view does not pickle
+    data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    offset = spill.seek(0, io.SEEK_END)
+    spill.write(data)
+    return offset, len(data)
+
+
+def _get(spill: IO[bytes], where: tuple[int, int]) -> ExtractedArticle:
+    offset, length = where
+    spill.seek(offset)
+    # Our own bytes, in an unnamed file no other process can open: safe to unpickle.
+    return ExtractedArticle(**pickle.loads(spill.read(length)))
 
 
 @contextmanager

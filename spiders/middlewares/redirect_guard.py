@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlsplit
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
+from w3lib.url import safe_url_string
 
 from spiders.errors import PageError
 
@@ -29,8 +30,10 @@ class RedirectGuardMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status not in (301, 302, 303, 307, 308) or b"Location" not in response.headers:
             return response
-        location = response.headers[b"Location"].decode("latin-1")
-        target = urljoin(request.url, location)
+        # Judge the target as Scrapy's RedirectMiddleware will request it (w3lib's cleaning,
+        # then urljoin), not as urllib alone reads it: for "http://evil\\@site/" urllib sees
+        # the site as host while the request would go to "evil".
+        target = urljoin(request.url, safe_url_string(response.headers[b"Location"]))
         host = (urlsplit(target).hostname or "").lower()
         allowed = getattr(self.crawler.spider, "allowed_domains", None) or []
         if allowed and not any(host == d or host.endswith("." + d) for d in allowed):
