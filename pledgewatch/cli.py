@@ -222,17 +222,21 @@ def link(in_path: str, out_path: str) -> None:
 @click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Labelled articles (default: tests/data/devset/articles.jsonl).")
 @click.option("--errors", is_flag=True, help="List every wrong link (dev split only).")
-def evaluate_cmd(set_path: str | None, errors: bool) -> None:
+@click.option("--confusion", is_flag=True,
+              help="Stage confusion (gold x predicted) per split, in aggregate.")
+def evaluate_cmd(set_path: str | None, errors: bool, confusion: bool) -> None:
     """Precision, recall and F1 of links and stage accuracy on the labelled set."""
-    from transforms.evaluate import evaluate, read_jsonl
+    from transforms.evaluate import confusion_table, evaluate, read_jsonl, split_order
 
     path = Path(set_path) if set_path else Path.cwd() / "tests/data/devset/articles.jsonl"
     if not path.exists():
         raise PledgewatchError(f"{path}: no labelled set here; pass --set")
     results = evaluate(_linker(), read_jsonl(path))
-    for name in ("dev", "holdout", "all"):
-        if name in results:
-            click.echo(results[name].line(name))
+    for name in split_order(results):
+        click.echo(results[name].line(name))
+    if confusion:
+        for name in split_order(results):
+            click.echo(f"\n{name}\n{confusion_table(results[name])}")
     if errors:
         for error in results.get("dev", results["all"]).errors:
             click.echo(json.dumps(error, ensure_ascii=False))

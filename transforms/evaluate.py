@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pledges.stages import STAGES
 from transforms.link import ArticleText, Link, Linker
 
 
@@ -25,6 +26,9 @@ class Scores:
     stage_right: int = 0
     articles: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # (gold stage, predicted stage) of every link found: where stage errors go, in aggregate,
+    # so a split that must stay unseen case by case can still be diagnosed.
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     @property
     def precision(self) -> float:
@@ -74,6 +78,7 @@ def evaluate(linker: Linker, records: Iterable[dict[str, Any]]) -> dict[str, Sco
             for pid, link in predicted.items():
                 if pid in gold:
                     scores.tp += 1
+                    scores.confusion[gold[pid]["stage"], link.stage] += 1
                     if link.stage == gold[pid]["stage"]:
                         scores.stage_right += 1
                     elif scores is by_split[split]:
@@ -95,3 +100,19 @@ def evaluate(linker: Linker, records: Iterable[dict[str, Any]]) -> dict[str, Sco
 
 def error_summary(scores: Scores) -> Counter[str]:
     return Counter(e["error"] for e in scores.errors)
+
+
+def split_order(names: Iterable[str]) -> list[str]:
+    """dev first, ``all`` last, the held-out splits between them."""
+    rest = sorted(n for n in names if n not in ("dev", "all"))
+    return [n for n in ("dev", *rest, "all") if n in names]
+
+
+def confusion_table(scores: Scores) -> str:
+    """Gold stages down, predicted across, over the links both sides agree exist."""
+    header = "gold \\ got".ljust(12) + "".join(s.rjust(12) for s in STAGES)
+    rows = [header]
+    for gold in STAGES:
+        cells = "".join(str(scores.confusion.get((gold, got), 0)).rjust(12) for got in STAGES)
+        rows.append(gold.ljust(12) + cells)
+    return "\n".join(rows)
