@@ -54,6 +54,9 @@ class Pledge(BaseModel):
     aliases: Annotated[list[NonEmpty], Field(min_length=1)]
     cues: list[Annotated[list[NonEmpty], Field(min_length=2)]] = Field(default_factory=list)
     exclude: list[NonEmpty] = Field(default_factory=list)
+    # Words that finish this pledge whatever its kind says (a pledge to draw up a document is
+    # done when it is 印发, which for other policies is only their start).
+    completed_by: list[NonEmpty] = Field(default_factory=list)
     target: Target | None = None
     deadline: dt.date | None = None
     notes: str | None = None

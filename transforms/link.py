@@ -29,7 +29,7 @@ from pledges.places import Gazetteer
 from transforms.normalise import normalise_text
 from transforms.quantity import Quantity, find_quantities, same_family
 from transforms.sentences import Sentence, split_sentences
-from transforms.stage import STAGE_ORDER, is_future_at, read_stage
+from transforms.stage import STAGE_ORDER, is_achieved_at, is_future_at, read_stage
 
 LINKER_VERSION = "link-1"
 EARLIEST = dt.date(2022, 1, 1)
@@ -186,6 +186,7 @@ class Linker:
                 here_home = paragraph_state.get(sentence.paragraph, article_home)
             if not here_home:
                 continue
+            matches = _outside_asides(sentence.text, matches)
             # In text order, not a set's: the output must not depend on the process's
             # hash seed (a re-run in another process would rewrite every mention).
             words = list(dict.fromkeys(w for _, _, w in matches))
@@ -203,8 +204,10 @@ class Linker:
                 if len(found) == len(set(self._cue_groups[pid][g_index])):
                     cue_terms[pid].extend(sorted(found))
             found = {*alias_terms, *cue_terms} - excluded
+            # Where each pledge is named: by its aliases when it has one here (a cue word such
+            # as 新建 may stand anywhere in the sentence), else by its cue words.
             positions = {pid: [s for s, _, w in matches
-                               if w in alias_terms.get(pid, ()) or w in cue_terms.get(pid, ())]
+                               if w in (alias_terms.get(pid) or cue_terms.get(pid, ()))]
                          for pid in found}
             for pid in found:
                 start, end = clause_window(sentence.text, positions, pid)
@@ -265,13 +268,15 @@ class Linker:
     def _progress(self, pledge: Pledge, hits: Sequence[_Hit]
                   ) -> tuple[str, str, Quantity | None, float | None]:
         kind = pledge.kind.value
+        done_by = tuple(pledge.completed_by)
         stage, evidence, rank = "none", hits[0].sentence.text, 0
         quantity: Quantity | None = None
         for hit in hits:
             lead = hit.window_future
-            reading = read_stage(hit.window or hit.sentence.text, kind, pledge.title, lead)
+            reading = read_stage(hit.window or hit.sentence.text, kind, pledge.title, lead,
+                                 done_by)
             if reading.stage == "none" and hit.follow and not lead:
-                reading = read_stage(hit.follow, kind, pledge.title)
+                reading = read_stage(hit.follow, kind, pledge.title, completed_by=done_by)
             if STAGE_ORDER[reading.stage] > rank:
                 stage, evidence, rank = reading.stage, hit.sentence.text, STAGE_ORDER[
                     reading.stage]
@@ -296,33 +301,49 @@ class Linker:
 
 _CLAUSE = re.compile(r"[，,；;：:]")
 
+# Names used only to place or date something else: an address (位于蒲县产业集聚区的孵化基地,
+# 在一中新校区上学) or a precedent (继蒲伊北街、蒲伊东街之后启动的又一个项目). The news is
+# about the other thing.
+_ASIDE = re.compile(r"继[^，。；！？]{1,30}?之后"
+                    r"|(?:位于|地处|坐落于|坐落在|毗邻|紧邻|靠近)[^，。；！？]{1,20}?的"
+                    r"|在[^，。；！？“”]{1,12}?(?:上学|就读|居住|上班|附近|旁边|对面)")
+
+
+def _outside_asides(sentence: str, matches: list[tuple[int, int, str]]
+                    ) -> list[tuple[int, int, str]]:
+    asides = [m.span() for m in _ASIDE.finditer(sentence)]
+    if not asides:
+        return matches
+    return [m for m in matches if not any(a <= m[0] and m[1] <= b for a, b in asides)]
+
 
 def clause_window(sentence: str, positions: dict[str, list[int]], pledge_id: str
                   ) -> tuple[int, int]:
     """The part of a sentence about one pledge when it names several.
 
-    From the clause holding the pledge's first term to the clause before the next one that
-    names another pledge: in 博远风电并网发电，抽水蓄能电站年底开工 each gets its own verb.
+    From the pledge's first term to the end of the sentence, stopping before the first clause
+    that names other pledges and not this one: in 博远风电并网发电，抽水蓄能电站年底开工 each
+    gets its own verb, while two pledges named in the same clauses (招商引资…签约项目8个，签约
+    金额27.6亿元) share them.
     """
-    mine = positions.get(pledge_id) or [0]
-    others = sorted(p for pid, ps in positions.items() if pid != pledge_id for p in ps)
+    mine = sorted(positions.get(pledge_id) or [0])
+    # A word two pledges share (招商引资 names both investment pledges) divides nothing.
+    others = sorted({p for pid, ps in positions.items() if pid != pledge_id for p in ps}
+                    - set(mine))
     if not others:
         return 0, len(sentence)
-    first = min(mine)
+    first = mine[0]
     start = max((m.end() for m in _CLAUSE.finditer(sentence, 0, first)), default=0)
     if any(start <= p < first for p in others):
         start = first
-    end = len(sentence)
-    for p in others:
-        if p > first:
-            bounds = [m.start() for m in _CLAUSE.finditer(sentence, first, p)]
-            end = bounds[-1] if bounds else p
-            break
-    return start, end
-
-
-_ACHIEVED = re.compile(r"(?:完成|建成|累计|落地|实现|达到|达|新增|开工|签约|招引|引进|改造|"
-                       r"栽植|造林|种植)[^，。；,;]{0,8}$")
+    bounds = [m.start() for m in _CLAUSE.finditer(sentence, first)] + [len(sentence)]
+    clause_start = first
+    for bound in bounds:
+        if any(clause_start <= p < bound for p in others) and not any(
+                clause_start <= p < bound for p in mine) and clause_start > first:
+            return start, clause_start - 1
+        clause_start = bound + 1
+    return start, len(sentence)
 
 
 def achieved_quantity(sentence: str, unit: str, lead: bool = False) -> Quantity | None:
@@ -334,9 +355,6 @@ def achieved_quantity(sentence: str, unit: str, lead: bool = False) -> Quantity 
     for q in find_quantities(sentence):
         if not same_family(q.unit, unit):
             continue
-        if not _ACHIEVED.search(sentence[:q.span[0]]):
-            continue
-        if is_future_at(sentence, q.span[0], lead):
-            continue
-        return q
+        if is_achieved_at(sentence, *q.span, lead):
+            return q
     return None

@@ -29,8 +29,14 @@ def _t2s() -> OpenCC:
     return OpenCC("t2s")
 
 
+# Simplified words a traditional converter maps to the wrong form (复 has three traditional
+# forms), which t2s then keeps because the wrong form is valid simplified too.
+_MISCONVERTED = {"批覆": "批复", "答覆": "答复", "回覆": "回复"}
+_MISCONVERTED_RE = re.compile("|".join(_MISCONVERTED))
+
+
 def to_simplified(text: str) -> str:
-    return _t2s().convert(text)
+    return _MISCONVERTED_RE.sub(lambda m: _MISCONVERTED[m.group(0)], _t2s().convert(text))
 
 
 def fold_width(text: str) -> str:

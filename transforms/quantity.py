@@ -22,6 +22,11 @@ UNITS: dict[str, tuple[str, float]] = {
     "MW": ("power", 1.0), "mw": ("power", 1.0),
     "元": ("money", 1.0), "万元": ("money", 1e4), "亿元": ("money", 1e8),
     "吨": ("mass", 1.0), "万吨": ("mass", 1e4),
+    # People and households are counts too, but never of the 个 a target counts in.
+    "人": ("people", 1.0), "万人": ("people", 1e4), "名": ("people", 1.0),
+    "户": ("households", 1.0), "万户": ("households", 1e4),
+    # Floor area is not land area: 4.2万平方米 of classrooms is no 亩 of forest.
+    "平方米": ("floor", 1.0), "万平方米": ("floor", 1e4), "平方公里": ("floor", 1e6),
 }
 _COUNT_UNITS = ("个", "项", "处", "家", "所", "座", "栋")
 

@@ -2,16 +2,19 @@
 
 Words alone are not enough: 将于年底并网 (will connect by year end) and 建成后 (once built)
 are no completion, 尚未开工 (not yet started) is no start, and 印发 (issued) completes a
-policy but only approves a project. A cue is therefore read with the modality and negation
-before it, the 后 after it, and the kind of pledge it is about.
+document but only starts a policy and only approves a project. A cue is therefore read with
+the modality and negation before it, the 后 after it, the kind of pledge it is about, and what
+the rest of the sentence says of the whole: 一期并网，二期在建 finishes a part, not the pledge.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pledges.stages import STAGE_ORDER
+from transforms.quantity import find_quantities
 
 # Cue words per stage. Longest cues are matched first, so 开工建设 wins over 开工.
 CUES: dict[str, tuple[str, ...]] = {
@@ -22,13 +25,14 @@ CUES: dict[str, tuple[str, ...]] = {
         "通过验收", "通过省级验收", "验收合格", "全面完工", "全部完工", "如期完工", "完工",
         "完成任务", "超额完成", "全面完成", "全部完成", "圆满完成", "上线运行", "上线",
         "正式开业", "开业", "完成改造", "改造完成", "通车", "正式开园", "开园", "投入生产",
-        "投产",
+        "投产", "圆满收官", "顺利收官", "全面收官",
     ),
     "in_progress": (
         "主体封顶", "主体完工", "封顶", "形象进度", "施工至", "主体施工", "正在施工",
-        "紧张施工", "加紧施工", "施工中", "在建", "首批", "第一批", "吊装", "浇筑",
-        "内部装修", "装修", "完成投资", "完成主体", "冲刺", "加快实施", "同步建设", "进场",
-        "如火如荼", "收尾", "攻坚",
+        "紧张施工", "加紧施工", "施工中", "在建", "吊装", "浇筑", "内部装修", "装修",
+        "完成投资", "完成主体", "冲刺", "加快实施", "同步建设", "进场", "如火如荼", "收尾",
+        "攻坚", "开工以来", "动工以来", "联调", "调试", "试运行", "试运营", "安装完毕",
+        "贯通", "建设现场", "施工现场", "工程进度", "施工进度", "建设进度", "安装",
     ),
     "started": (
         "开工建设", "正式开工", "全面开工", "集中开工", "开工仪式", "开工奠基", "开工",
@@ -38,51 +42,95 @@ CUES: dict[str, tuple[str, ...]] = {
     "planned": (
         "核准", "获批", "批复", "立项", "签约", "签订", "规划", "招标", "中标", "可研",
         "可行性研究", "前期手续", "前期工作", "手续办理", "选址", "施工图", "设计", "评审",
-        "预审", "环评", "征地", "征收", "土地流转", "谋划", "备案", "方案",
+        "预审", "初审", "环评", "征地", "征收", "土地流转", "谋划", "备案", "方案",
     ),
 }
 
-# Cues whose meaning depends on the kind of pledge: a policy is done when it is issued or
-# adopted; a title when it is won. For a project the same words are only approval.
+# Completion words that describe building something. For a policy they finish one of its
+# parts (a centre opened, a plant retrofitted), which is progress of the policy, not its end.
+_BUILT = ("竣工验收", "竣工", "建成投用", "建成投运", "建成并投入使用", "投入使用", "投入运营",
+          "投入运行", "正式运营", "正式运行", "正式投用", "交付使用", "建成", "投运", "投用",
+          "全面完工", "全部完工", "如期完工", "完工", "上线运行", "上线", "正式开业", "开业",
+          "完成改造", "改造完成", "通车", "正式开园", "开园", "投入生产", "投产", "并网",
+          "并网发电", "通过验收", "验收合格")
+
+# Cues whose meaning depends on the kind of pledge: a policy starts when its plan is issued
+# or its campaign launched and is done when its task is; a title is done when it is won. For
+# a project the same words are only approval. A pledge to draw up a document names its own
+# completing words in the registry (``completed_by``).
 KIND_CUES: dict[str, dict[str, tuple[str, ...]]] = {
-    "policy": {"completed": ("正式印发", "印发", "出台", "审议通过", "入选", "获评", "授牌",
-                             "全覆盖"),
-               "in_progress": ("开展", "推进", "实施", "深化", "拓展", "推行", "推广", "召开",
-                               "排查", "整治", "拆除", "助力", "覆盖", "建立", "发挥")},
+    "policy": {"completed": ("入选", "获评", "授牌", "全覆盖"),
+               "started": ("正式印发", "印发", "出台", "审议通过", "动员部署会", "动员大会",
+                           "动员会", "部署会", "启动会"),
+               "in_progress": ("开展", "推进", "实施", "深化", "拓展", "推行", "推广",
+                               "排查", "整治", "拆除", "助力", "覆盖", "建立", "发挥", "落实情况",
+                               *_BUILT)},
     "title": {"completed": ("获评", "被评为", "被命名为", "命名为", "授牌", "荣获",
-                            "成功创建", "入选", "通过验收", "顺利通过"),
+                            "成功创建", "入选", "通过验收", "获批", "获批设立", "批准设立",
+                            "批复设立", "批复"),
+              "planned": ("申报", "上报", "评审", "初审", "预审"),
               "in_progress": ("创建", "推进会", "推进", "迎检", "复审", "测评")},
     "quantity": {"in_progress": ("有序推进", "加快推进", "稳步推进")},
     "project": {"planned": ("印发", "审议通过")},
 }
 
+# Generic verbs of a campaign or a title drive (推进, 开展, 创建): work under way when nothing
+# more specific is said, but a sentence that issues the plan (印发) or passes a review (初审)
+# says what stage it is at, and they do not outrank it.
+WEAK_CUES = frozenset(("开展", "推进", "实施", "深化", "拓展", "推行", "推广", "排查", "整治",
+                       "拆除", "助力", "覆盖", "建立", "发挥", "落实情况", "创建", "推进会"))
+
+# Cues that are patterns, not words: a year's task done (完成全年就业目标任务), a work done
+# (完成提质扩容).
+_PATTERN_CUES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"完成(?:了)?(?:全年|年度|今年|当年|全部)[^，。；,;]{0,8}?任务"), "completed"),
+    (re.compile(r"完成(?:了)?(?:提质扩容|扩容|提质|升级改造|升级|建设|改扩建|搬迁|整治|修复)"
+                r"(?![^，。；,;]{0,6}?(?:\d|[一二三四五六七八九十]成|任务的))"), "completed"),
+)
+
 # A future or hypothetical marker earlier in the sentence makes a later cue a plan, unless
 # the sentence returns to the present first (已, 目前, 现已, 截至).
-_FUTURE = re.compile(r"将于?|计划|预计|力争|争取|拟|有望|即将|确保|准备|(?<![主重需])要(?!求)|"
-                     r"明年|下一步|尽快|早日|建议|年内|年底前|今年内")
+_FUTURE = re.compile(r"将于?|(?<![动作年])计划(?!书)|预计|力争|争取|拟|有望|即将|确保|准备(?!工作)|"
+                     r"(?<![主重需])要(?!求)|明年|下一步|尽快|早日|建议|年内|年底前|今年内")
 _PRESENT = re.compile(r"已|目前|现已|截至|如今")
 _NEGATION = re.compile(r"(?:尚未|未能|没有|还未|未)[^，。；,;]{0,3}$")
 _AFTER = re.compile(r"^(?:后|以后|之后|前|以前|之前|时)")
-# Completion of a part is progress: 主体工程已完工, 其中3个完工, 已完工4栋.
-_PART_BEFORE = re.compile(r"(主体|一期|部分|其中|首批|第一批)[^，。；,;]{0,8}$")
-# A share done is progress: 完成40%, 完成总工程量的六成.
-_SHARE_DONE = re.compile(r"完成[^，。；,;]{0,10}?(?:\d+(?:\.\d+)?\s*%|[一二三四五六七八九]成)")
+# Completion of a part is progress: 主体工程已完工, 其中3个完工, 一期50兆瓦已并网发电,
+# 送出线路工程通过验收 (a part that is not the pledge's object).
+_PART_BEFORE = re.compile(r"(主体|一期|部分|其中|首批|第一批|配套|送出线路|线路工程|升压站|"
+                          r"进场道路|基础工程|土建|附属)[^，。；,;]{0,16}$")
 _PART_AFTER = re.compile(r"^[0-9一二三四五六七八九十两]+[个栋条座处家项所]")
+# 18个项目中已有11个完成改造: a count of a larger whole before the cue.
+_SOME_OF = re.compile(r"中[，,]?(?:已有|已经有|有)[0-9一二三四五六七八九十两]+[个座家项栋处所]")
+# The rest still being built after a part is done: 其余3个正在施工, 二期在建, and a later
+# clause about another part that is under way (北山治理工程已完工，西山正在施工).
+_REMAINDER = re.compile(r"(?:其余|剩余|其他|另外|还有|二期|三期)[^。；;]{0,16}?"
+                        r"(?:在建|施工|正在|推进|建设中|主体|封顶|装修|安装)"
+                        r"|[，,][^，。；,;]{0,8}?(?:正在施工|正在建设|在建|施工中)")
+# A share done: below all of it is progress (完成40%, 完成总工程量的六成), all of it or more
+# is completion (完成全年目标任务的103%).
+_SHARE_DONE = re.compile(r"完成[^，。；,;]{0,12}?"
+                         r"(?:(?P<pct>\d+(?:\.\d+)?)\s*%|(?P<tenths>[一二三四五六七八九])成)")
+# An amount achieved (达8600亩, 累计完成投资1.9亿元, 解决难题15项) shows a policy or a target at
+# work even when no construction word is used.
+ACHIEVED = re.compile(r"(?:完成|建成|累计|落地|实现|达到|达|新增|开工|签约|招引|引进|改造|"
+                       r"栽植|造林|种植|托管|解决|帮扶|培训|安置|入驻|吸纳)[^，。；,;]{0,8}$")
 
 
-def _cue_table(kind: str) -> tuple[re.Pattern[str], dict[str, str]]:
+@lru_cache(maxsize=256)
+def _cue_table(kind: str, completed_by: tuple[str, ...] = ()
+               ) -> tuple[re.Pattern[str], dict[str, str]]:
     table: dict[str, str] = {}
     for stage, cues in CUES.items():
         for cue in cues:
             table.setdefault(cue, stage)
-    for stage, cues in KIND_CUES.get(kind, {}).items():
+    for stage, cues in KIND_CUES.get(kind, KIND_CUES["project"]).items():
         for cue in cues:
             table[cue] = stage
+    for cue in completed_by:
+        table[cue] = "completed"
     ordered = sorted(table, key=len, reverse=True)
     return re.compile("|".join(re.escape(c) for c in ordered)), table
-
-
-_TABLES = {kind: _cue_table(kind) for kind in ("project", "quantity", "title", "policy")}
 
 
 @dataclass(frozen=True)
@@ -105,38 +153,96 @@ def is_future_at(sentence: str, position: int, lead: bool = False) -> bool:
     return not _PRESENT.search(prefix[last_future:])
 
 
+def _cues(sentence: str, kind: str, completed_by: tuple[str, ...]
+          ) -> list[tuple[int, int, str, str]]:
+    """(start, end, cue, stage) of every cue in the sentence, in text order."""
+    pattern, table = _cue_table(kind if kind in KIND_CUES else "project", completed_by)
+    found = [(m.start(), m.end(), m.group(0), table[m.group(0)])
+             for m in pattern.finditer(sentence)]
+    for cue_pattern, stage in _PATTERN_CUES:
+        found.extend((m.start(), m.end(), m.group(0), stage)
+                     for m in cue_pattern.finditer(sentence))
+    return sorted(found)
+
+
+def _is_part(sentence: str, start: int, end: int, scope: str) -> bool:
+    """Whether a completion at ``start:end`` finishes only a part of the pledge's object."""
+    before = sentence[max(0, start - 24):start]
+    part = _PART_BEFORE.search(before)
+    if part and part.group(1) not in scope:
+        return True
+    if _PART_AFTER.match(sentence[end:]) or _SOME_OF.search(sentence[max(0, start - 16):start]):
+        return True
+    return bool(_REMAINDER.search(sentence, end))
+
+
 def read_stage(sentence: str, kind: str = "project", scope: str = "",
-               lead: bool = False) -> StageReading:
+               lead: bool = False, completed_by: tuple[str, ...] = ()) -> StageReading:
     """The most advanced stage the sentence reports as done (plans are not progress).
 
     ``scope`` is the pledge's own title: a part it names itself (罗克公路乔家湾服务区一期)
     is the whole pledge, so finishing it is completion, not progress.
     """
-    pattern, table = _TABLES.get(kind, _TABLES["project"])
     best = StageReading("none", None)
     saw_future = False
-    for match in pattern.finditer(sentence):
-        cue = match.group(0)
-        stage = table[cue]
-        before = sentence[max(0, match.start() - 12):match.start()]
-        if _NEGATION.search(before) or _AFTER.match(sentence[match.end():]):
+    cues = _cues(sentence, kind, completed_by)
+    if any(cue not in WEAK_CUES for _, _, cue, _ in cues):
+        cues = [c for c in cues if c[2] not in WEAK_CUES]
+    for start, end, cue, stage in cues:
+        before = sentence[max(0, start - 12):start]
+        if _NEGATION.search(before) or _AFTER.match(sentence[end:]):
             continue
-        if stage != "planned" and is_future_at(sentence, match.start(), lead):
+        if stage != "planned" and is_future_at(sentence, start, lead):
             saw_future = True
             continue
-        part = _PART_BEFORE.search(before)
-        if stage == "completed" and ((part and part.group(1) not in scope)
-                                     or _PART_AFTER.match(sentence[match.end():])):
+        if stage == "completed" and _is_part(sentence, start, end, scope):
             stage = "in_progress"
         if STAGE_ORDER[stage] > STAGE_ORDER[best.stage]:
             best = StageReading(stage, cue)
-    share = _SHARE_DONE.search(sentence)
-    if share and STAGE_ORDER[best.stage] < STAGE_ORDER["in_progress"] and not is_future_at(
-            sentence, share.start(), lead):
-        best = StageReading("in_progress", share.group(0))
+    best = _read_share(sentence, lead, best)
+    if kind in ("policy", "quantity") and STAGE_ORDER[best.stage] < STAGE_ORDER["in_progress"]:
+        achieved = achieved_amount(sentence, lead)
+        if achieved is not None:
+            best = StageReading("in_progress", achieved)
     if best.stage == "none" and saw_future:
         return StageReading("none", None, future=True)
     return best
+
+
+def _read_share(sentence: str, lead: bool, best: StageReading) -> StageReading:
+    """A share of the work reported done: below all of it caps the reading at progress."""
+    for share in _SHARE_DONE.finditer(sentence):
+        if is_future_at(sentence, share.start(), lead):
+            continue
+        pct = float(share["pct"]) if share["pct"] else 10.0 * "一二三四五六七八九".index(
+            share["tenths"]) + 10.0
+        if pct >= 100:
+            if STAGE_ORDER[best.stage] < STAGE_ORDER["completed"]:
+                best = StageReading("completed", share.group(0))
+        elif best.stage != "in_progress":
+            # 已完成主体任务的96%，全部完成公司制改制: the whole is not done.
+            best = StageReading("in_progress", share.group(0))
+    return best
+
+
+# What follows an amount can make it no achievement: a goal (…1800人的目标), one of a set
+# (4个住宅小区之一), or a list of what the set is (8个老旧小区分别是…).
+_NOT_ACHIEVED_AFTER = re.compile(r"^[^，。；,;]*?(?:目标|之一|分别是|分别为|包括)")
+
+
+def is_achieved_at(sentence: str, start: int, end: int, lead: bool = False) -> bool:
+    """Whether the amount at ``start:end`` is reported as done, not planned or restated."""
+    return bool(ACHIEVED.search(sentence[:start])) and not is_future_at(
+        sentence, start, lead) and not _NOT_ACHIEVED_AFTER.match(sentence[end:])
+
+
+def achieved_amount(sentence: str, lead: bool = False) -> str | None:
+    """The text of an amount the sentence reports as achieved, in any unit, or None."""
+    for quantity in find_quantities(sentence):
+        start, end = quantity.span
+        if is_achieved_at(sentence, start, end, lead):
+            return sentence[start:end]
+    return None
 
 
 def more_advanced(a: str, b: str) -> str:

@@ -120,3 +120,37 @@ def test_the_seed_interview_is_no_evidence_of_progress(linker: Linker) -> None:
                             published=dt.date(2022, 2, 15)))
     assert len(found) >= 20
     assert {lk.stage for lk in found} == {"none"}
+
+
+def test_a_name_used_as_an_address_or_a_precedent_is_no_report(linker: Linker) -> None:
+    a = art("蒲县特色产业孵化基地投入使用",
+            "临汾新闻网讯（记者 李晓燕）3月8日，位于蒲县产业集聚区的特色产业孵化基地正式投入使用，"
+            "首批12家农产品加工、电商企业入驻。\n责任编辑：张瑞")
+    assert "cnc-valve-industry-chain" not in links(linker, a)
+    b = art("蒲县民政路东片区改造工程破土动工",
+            "临汾新闻网讯（通讯员 樊丽萍）4月10日，蒲县民政路东片区改造工程破土动工，这是蒲县继"
+            "蒲伊北街、蒲伊东街之后启动实施的又一个城市更新项目。")
+    found = links(linker, b)
+    assert found.get("minzheng-road-east-renewal") == "started"
+    assert not {"puyi-north-street-renewal", "puyi-east-street-renewal"} & set(found)
+
+
+def test_the_old_funeral_home_at_work_is_not_the_new_one(linker: Linker) -> None:
+    old = art("县殡仪馆春节期间正常提供服务",
+              "为方便群众办理丧葬事宜，春节期间蒲县殡仪馆实行24小时值班制度，遗体接运、火化等业务"
+              "正常办理。\n县民政局提醒，前往殡仪馆办理业务的群众要做好个人防护。",
+              url="http://www.puxian.gov.cn/zwgk/xwzx/202201/t20220128_12001.html")
+    assert links(linker, old) == {}
+    new = art("蒲县殡仪馆新建项目开工", "本报讯 9月6日，蒲县殡仪馆新建项目开工建设，总投资4800万元。")
+    assert links(linker, new) == {"funeral-home": "started"}
+
+
+def test_pledges_sharing_a_word_each_read_the_whole_clause(linker: Linker) -> None:
+    # 招商引资 names both investment pledges; neither may cut the other's clause short.
+    a = art("蒲县招商引资推介会在太原举行",
+            "临汾新闻网讯 6月23日，蒲县2022年招商引资项目推介会在太原举行，现场签约项目8个，"
+            "签约金额27.6亿元。")
+    found = {lk.pledge_id: lk for lk in linker.link(a)}
+    assert found["investment-projects-15"].stage == "in_progress"
+    assert found["investment-projects-15"].quantity.value == 8
+    assert found["investment-signed-50-yi"].quantity.value == 27.6

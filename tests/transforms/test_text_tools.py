@@ -67,10 +67,51 @@ def test_one_and_two_as_words_are_not_counts() -> None:
     ("项目目前尚未开工", "project", "none"),
     ("该县被命名为国家森林城市", "title", "completed"),
     ("省发改委正式印发批复文件，核准建设该电站", "project", "planned"),
-    ("县委审议通过并正式印发《蒲县2022年改革要点》", "policy", "completed"),
+    # Issuing its plan starts a policy; the campaign verbs of the same sentence do not outrank it.
+    ("县委审议通过并正式印发《蒲县2022年改革要点》", "policy", "started"),
+    ("县工信局召开节能降耗技术改造推进会，印发《实施方案》，部署重点任务", "policy", "started"),
+    ("县人社局召开动员部署会，对全县开展重点群体就业帮扶进行部署", "policy", "started"),
+    # A policy's built parts and its amounts are progress; its year's task done is completion.
+    ("县人民医院先后建成胸痛中心、卒中中心和创伤中心", "policy", "in_progress"),
+    ("全乡托管果园2100亩，占全乡苹果面积的四成", "policy", "in_progress"),
+    ("明确今年城镇新增就业1800人、就业困难人员就业100人的目标", "policy", "none"),
+    ("分别完成全年目标任务的103.3%和108%，提前一个月完成全年就业目标任务", "policy",
+     "completed"),
+    ("国企改革三年行动已完成主体任务的96%，全部完成公司制改制", "policy", "in_progress"),
+    # A part done while the rest is being built is progress, however far apart the words are.
+    ("华润100兆瓦光伏项目一期50兆瓦已于6月28日并网发电，二期在建", "project", "in_progress"),
+    ("18个技改项目中已有11个完成改造，剩余7个正在加紧施工", "project", "in_progress"),
+    ("北山治理工程已完工，西山正在施工", "project", "in_progress"),
+    ("博远风电送出线路工程通过验收", "project", "in_progress"),
+    ("茂洲肉牛屠宰加工厂完成提质扩容", "project", "completed"),
+    ("项目9月开工以来，已完成场地平整和基础施工", "project", "in_progress"),
+    ("分拣线设备已安装完毕，正在联调联试，计划12月中旬投入运营", "project", "in_progress"),
+    ("两座烘干塔钢结构已安装完毕，正在进行设备调试前的准备工作", "project", "in_progress"),
+    ("蒲县申报材料顺利通过市级评审，已正式上报省商务厅", "title", "planned"),
+    ("蒲县经济技术开发区获批设立", "title", "completed"),
 ])
 def test_stage_reading(sentence: str, kind: str, stage: str) -> None:
     assert read_stage(sentence, kind).stage == stage
+
+
+def test_a_pledge_to_issue_a_document_is_done_when_it_is_issued() -> None:
+    sentence = "县委审议通过并正式印发《蒲县2022年改革要点》"
+    assert read_stage(sentence, "policy", completed_by=("印发", "正式印发")).stage == "completed"
+
+
+def test_preparatory_work_is_no_plan_carried_to_the_next_clause() -> None:
+    from transforms.sentences import split_sentences
+
+    text = "烘干塔正在进行设备调试前的准备工作；屠宰加工厂提质扩容项目6月中旬破土动工。"
+    second = split_sentences(text)[1]
+    assert not second.plan_lead
+    assert read_stage(second.text, "project", lead=second.plan_lead).stage == "started"
+
+
+def test_misconverted_traditional_words_are_mended() -> None:
+    from transforms.normalise import normalise_text
+
+    assert normalise_text("根據批覆，開發區規劃面積12.6平方公里") == "根据批复，开发区规划面积12.6平方公里"
 
 
 STORY = ("临汾新闻网讯 日前，蒲县博远风电项目顺利实现并网发电，标志着该县新能源产业发展迈出关键一步。"
