@@ -38,8 +38,8 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 ## Re-resolve the lock file after changing pyproject.toml.
-lock:
-	uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header --generate-hashes -o requirements.lock
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header --generate-hashes -o requirements.lock
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

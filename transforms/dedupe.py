@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 SHINGLE = 4
 SIMHASH_RADIUS = 20
 CONTAINMENT = 0.8
@@ -31,12 +33,17 @@ def _hash64(token: str) -> int:
 
 
 def simhash(grams: Iterable[str]) -> int:
-    weights = [0] * 64
-    for gram in grams:
-        h = _hash64(gram)
-        for bit in range(64):
-            weights[bit] += 1 if h >> bit & 1 else -1
-    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+    """Each bit is the majority vote of the shingles' hashes on that bit.
+
+    Counted with numpy over a bit matrix: the same votes as a loop over 64 bits per shingle,
+    which cost a quarter of a processing run's time.
+    """
+    hashes = np.fromiter((_hash64(g) for g in grams), dtype=np.uint64)
+    if not hashes.size:
+        return 0
+    bits = np.unpackbits(hashes.astype(">u8").view(np.uint8).reshape(-1, 8), axis=1)
+    ones = bits.sum(axis=0, dtype=np.int64)  # column 0 is the highest bit
+    return int(np.packbits(ones * 2 > hashes.size).view(">u8")[0])
 
 
 def fingerprint(text: str) -> str:

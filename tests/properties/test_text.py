@@ -16,7 +16,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.properties.strategies import devset_slices, news_text
-from transforms.dedupe import MIN_SHINGLES, Candidate, find_duplicate, fingerprint, shingles
+from transforms.dedupe import (
+    MIN_SHINGLES,
+    Candidate,
+    _hash64,
+    find_duplicate,
+    fingerprint,
+    shingles,
+    simhash,
+)
 from transforms.extract import parse_chinese_datetime
 from transforms.normalise import normalise_text
 from transforms.quantity import UNITS, find_quantities, parse_number
@@ -133,6 +141,22 @@ def test_stage_is_on_the_scale_with_its_cue(sentence: str, kind: str, scope: str
         assert reading.cue is None
     else:
         assert reading.cue and reading.cue in sentence and not reading.future
+
+
+def _simhash_by_definition(grams: set[str]) -> int:
+    votes = [0] * 64
+    for gram in grams:
+        h = _hash64(gram)
+        for bit in range(64):
+            votes[bit] += 1 if h >> bit & 1 else -1
+    return sum(1 << bit for bit in range(64) if votes[bit] > 0)
+
+
+@given(st.sets(st.text(max_size=6), max_size=80))
+@settings(FAST, max_examples=300)
+def test_simhash_is_the_majority_vote_of_the_hashes(grams: set[str]) -> None:
+    # Stored fingerprints must not change when the way of counting the votes does.
+    assert simhash(grams) == _simhash_by_definition(grams)
 
 
 # -- URLs ------------------------------------------------------------------------------------
