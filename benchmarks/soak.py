@@ -14,8 +14,11 @@ is its own: if it grows with the page count, something holds every page in memor
     python -m benchmarks.soak --dag-runs 10 [--articles 5000]     # incremental nightly runs
 
 ``--articles`` takes one or more sizes (default 5,000 and 50,000). With ``--dag-runs R`` the
-first size is cut into R nights: each night's pages are inserted, dated that day, then a whole
-nightly run (`run_pipeline`, fetch off) processes them; its time should stay flat as data grows.
+first size is cut into R nights: each night's pages are inserted, dated that day (what a night's
+crawl would have stored), then the real Airflow DAG runs for that night with ``dag.test()``: its
+crawl tasks crawl the recorded sites through the replay on loopback, its process task processes
+the night's pages among everything stored before. The process task's time should stay flat as
+the warehouse grows; the whole run's time adds Airflow's own overhead and the five crawls.
 """
 
 from __future__ import annotations
@@ -66,7 +69,8 @@ class Scratch:
     """A database created on the server for one measurement, dropped afterwards."""
 
     def __init__(self, admin_url: str) -> None:
-        self.admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        # pre-ping: the scratch database must be dropped even if the server restarted meanwhile
+        self.admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
         self.name = f"pledgewatch_soak_{uuid.uuid4().hex[:10]}"
         self.url = make_url(admin_url).set(database=self.name).render_as_string(
             hide_password=False)
@@ -167,7 +171,6 @@ class _Sampler(threading.Thread):
 def child(args: argparse.Namespace) -> int:
     """Run one measurement in this fresh process and print its figures as JSON."""
     from pledgewatch.pipeline.process import process_pages
-    from pledgewatch.pipeline.run import run_pipeline
     from pledgewatch.settings import load_settings
 
     settings = load_settings({"PLEDGEWATCH_DB_URL": args.child,
@@ -176,12 +179,7 @@ def child(args: argparse.Namespace) -> int:
     sampler = _Sampler()
     sampler.start()
     started = time.perf_counter()
-    if args.night:
-        day = dt.date.fromisoformat(args.night)
-        run = run_pipeline(settings, since=day, until=day, fetch=False)
-        report, sent = run.process, run.delivery.sent
-    else:
-        report, sent = process_pages(settings), 0
+    report = process_pages(settings)
     seconds = time.perf_counter() - started
     sampler.stop.set()
     sampler.join()
@@ -191,7 +189,7 @@ def child(args: argparse.Namespace) -> int:
     print(json.dumps({
         "seconds": seconds, "pages": report.pages, "new_articles": report.new_articles,
         "duplicates": report.duplicates, "mentions": report.new_mentions,
-        "alerts": report.alerts_queued, "sent": sent, "errors": len(report.errors),
+        "alerts": report.alerts_queued, "errors": len(report.errors),
         "first_error": report.errors[0] if report.errors else None,
         "baseline_mib": round(baseline), "rss_quarters_mib": quarters,
         "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
@@ -199,10 +197,8 @@ def child(args: argparse.Namespace) -> int:
     return 0
 
 
-def measure(url: str, data_dir: str, night: dt.date | None = None) -> dict[str, Any]:
+def measure(url: str, data_dir: str) -> dict[str, Any]:
     command = [sys.executable, "-m", "benchmarks.soak", "--child", url, "--data-dir", data_dir]
-    if night:
-        command += ["--night", night.isoformat()]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"measurement failed:\n{done.stderr[-3000:]}")
@@ -240,22 +236,46 @@ def soak(admin_url: str, sizes: list[int]) -> None:
 
 
 def dag_runs(admin_url: str, total: int, runs: int) -> None:
+    from pledgewatch.replay import ReplayServer
+    from tests.dags.conftest import AIRFLOW, airflow_env
+
     per_night = total // runs
     first = dt.date(2022, 6, 1)
-    with Scratch(admin_url) as scratch, tempfile.TemporaryDirectory() as data:
-        times = []
+    with Scratch(admin_url) as scratch, tempfile.TemporaryDirectory() as data, \
+            tempfile.TemporaryDirectory() as home, ReplayServer() as replay:
+        env = airflow_env(Path(home))
+        subprocess.run([str(AIRFLOW), "db", "migrate"], env=env, check=True,
+                       capture_output=True, timeout=600)
+        env.update({"PLEDGEWATCH_DB_URL": scratch.url, "PLEDGEWATCH_DATA_DIR": data,
+                    "PLEDGEWATCH_DOWNLOAD_DELAY": "0", **replay.proxy_env()})
+        processing, wall = [], []
         for night in range(runs):
             day = first + dt.timedelta(days=night)
             store_pages(scratch.url, per_night, start=night * per_night, day=day)
-            figures = measure(scratch.url, data, night=day)
-            times.append(figures["seconds"])
-            print(f"run {night + 1:>2} ({day}): {figures['pages']:,} new pages of "
-                  f"{(night + 1) * per_night:,} in {figures['seconds']:.1f}s "
-                  f"({figures['pages'] / figures['seconds']:.1f} pages/s), "
-                  f"{figures['mentions']:,} mentions, {figures['alerts']:,} alerts, "
-                  f"{figures['errors']} errors, peak RSS {figures['peak_mib']} MiB", flush=True)
-        print(f"first run {times[0]:.1f}s, last run {times[-1]:.1f}s "
-              f"({times[-1] / times[0]:.2f}x with {runs}x the data stored)")
+            started = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "tests.dags.dag_test_run",
+                                   f"{day.isoformat()}T02:00:00+08:00"], env=env, cwd=REPO,
+                                  capture_output=True, text=True, timeout=3600, check=False)
+            seconds = time.perf_counter() - started
+            lines = [x for x in done.stdout.splitlines() if x.startswith("DAG_RESULT ")]
+            if done.returncode != 0 or not lines:
+                raise RuntimeError(f"DAG run failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
+            result = json.loads(lines[-1].removeprefix("DAG_RESULT "))
+            took = result["seconds"]
+            crawl = max((v or 0.0) for k, v in took.items() if k.startswith("crawl_site["))
+            processing.append(took.get("process") or 0.0)
+            wall.append(seconds)
+            with session_scope(scratch.url) as session:
+                articles = session.scalar(text("SELECT count(*) FROM article"))
+                mentions = session.scalar(text("SELECT count(*) FROM fct_mention"))
+            print(f"run {night + 1:>2} ({day}): {result['state'].split('.')[-1]}, "
+                  f"{seconds:.0f}s in all; process {processing[-1]:.1f}s for {per_night:,} new "
+                  f"pages ({per_night / max(processing[-1], 1e-9):.1f} pages/s), slowest crawl "
+                  f"{crawl:.1f}s, deliver {took.get('deliver') or 0.0:.1f}s; warehouse now "
+                  f"{articles:,} articles, {mentions:,} mentions", flush=True)
+        print(f"process task: first run {processing[0]:.1f}s, last {processing[-1]:.1f}s "
+              f"({processing[-1] / processing[0]:.2f}x with {runs}x the data stored); whole "
+              f"runs {min(wall):.0f}-{max(wall):.0f}s")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -267,7 +287,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dag-runs", type=int, default=0)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
-    parser.add_argument("--night", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return child(args)

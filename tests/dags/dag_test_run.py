@@ -20,9 +20,13 @@ def main() -> int:
         return 2
     dag = bag.dags["pledgewatch_nightly"]
     run = dag.test(logical_date=pendulum.parse(sys.argv[1]))
-    states = {ti.task_id + (f"[{ti.map_index}]" if ti.map_index >= 0 else ""): str(ti.state)
-              for ti in run.get_task_instances()}
-    print("DAG_RESULT " + json.dumps({"state": str(run.state), "tasks": states}))
+    instances = {ti.task_id + (f"[{ti.map_index}]" if ti.map_index >= 0 else ""): ti
+                 for ti in run.get_task_instances()}
+    print("DAG_RESULT " + json.dumps({
+        "state": str(run.state),
+        "tasks": {name: str(ti.state) for name, ti in instances.items()},
+        "seconds": {name: ti.duration for name, ti in instances.items()},
+    }))
     return 0
 
 
