@@ -221,7 +221,8 @@ def link(in_path: str, out_path: str) -> None:
 @main.command("eval")
 @click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Labelled articles (default: tests/data/devset/articles.jsonl).")
-@click.option("--errors", is_flag=True, help="List every wrong link (dev split only).")
+@click.option("--errors", is_flag=True,
+              help="List every wrong link (held-out splits excepted).")
 @click.option("--confusion", is_flag=True,
               help="Stage confusion (gold x predicted) per split, in aggregate.")
 def evaluate_cmd(set_path: str | None, errors: bool, confusion: bool) -> None:
@@ -238,8 +239,10 @@ def evaluate_cmd(set_path: str | None, errors: bool, confusion: bool) -> None:
         for name in split_order(results):
             click.echo(f"\n{name}\n{confusion_table(results[name])}")
     if errors:
-        for error in results.get("dev", results["all"]).errors:
-            click.echo(json.dumps(error, ensure_ascii=False))
+        for name in split_order(results):
+            if name != "all" and not name.startswith("holdout"):
+                for error in results[name].errors:
+                    click.echo(json.dumps(error, ensure_ascii=False))
 
 
 # --- pipeline ---------------------------------------------------------------------------------

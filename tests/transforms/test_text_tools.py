@@ -89,6 +89,8 @@ def test_one_and_two_as_words_are_not_counts() -> None:
     ("两座烘干塔钢结构已安装完毕，正在进行设备调试前的准备工作", "project", "in_progress"),
     ("蒲县申报材料顺利通过市级评审，已正式上报省商务厅", "title", "planned"),
     ("蒲县经济技术开发区获批设立", "title", "completed"),
+    # A design's figures are no work done: 安装4台机组 says what will be installed.
+    ("抽水蓄能电站装机容量120万千瓦，安装4台30万千瓦机组，总投资约78亿元", "project", "none"),
 ])
 def test_stage_reading(sentence: str, kind: str, stage: str) -> None:
     assert read_stage(sentence, kind).stage == stage
