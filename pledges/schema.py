@@ -36,6 +36,10 @@ class Target(BaseModel):
     value: Annotated[float, Field(gt=0)]
     unit: Annotated[str, Field(min_length=1, max_length=8)]
     at_least: bool = False  # the seed says 以上 / 力争: meeting the value is enough
+    # The verbs whose amounts count toward the target, where not every verb of achievement
+    # does: 开工 counts for "start four compounds", not for "carry out 75 key projects".
+    # None: any; []: no amount reported in the news measures this target.
+    counted_by: list[Annotated[str, Field(min_length=1)]] | None = None
 
 
 NonEmpty = Annotated[str, Field(min_length=1)]

@@ -24,6 +24,9 @@ class Scores:
     fp: int = 0
     fn: int = 0
     stage_right: int = 0
+    # Links found where either side gives an amount achieved, and those where both agree.
+    quantity_cases: int = 0
+    quantity_right: int = 0
     articles: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     # (gold stage, predicted stage) of every link found: where stage errors go, in aggregate,
@@ -47,10 +50,15 @@ class Scores:
     def stage_accuracy(self) -> float:
         return self.stage_right / self.tp if self.tp else 1.0
 
+    @property
+    def quantity_accuracy(self) -> float:
+        return self.quantity_right / self.quantity_cases if self.quantity_cases else 1.0
+
     def line(self, name: str) -> str:
         return (f"{name:8} articles {self.articles:4}  links tp {self.tp:3} fp {self.fp:3} "
                 f"fn {self.fn:3}  precision {self.precision:.3f}  recall {self.recall:.3f}  "
-                f"F1 {self.f1:.3f}  stage accuracy {self.stage_accuracy:.3f}")
+                f"F1 {self.f1:.3f}  stage accuracy {self.stage_accuracy:.3f}  "
+                f"quantity {self.quantity_right}/{self.quantity_cases}")
 
 
 def article_from_record(record: dict[str, Any]) -> ArticleText:
@@ -79,6 +87,15 @@ def evaluate(linker: Linker, records: Iterable[dict[str, Any]]) -> dict[str, Sco
                 if pid in gold:
                     scores.tp += 1
                     scores.confusion[gold[pid]["stage"], link.stage] += 1
+                    want, got = gold[pid].get("quantity"), _quantity(link)
+                    if want or got:
+                        scores.quantity_cases += 1
+                        right = _same_amount(want, got)
+                        scores.quantity_right += int(right)
+                        if not right and scores is by_split[split]:
+                            scores.errors.append({"id": record["id"], "pledge": pid,
+                                                  "error": "quantity", "gold": want, "got": got,
+                                                  "evidence": link.evidence})
                     if link.stage == gold[pid]["stage"]:
                         scores.stage_right += 1
                     elif scores is by_split[split]:
@@ -96,6 +113,16 @@ def evaluate(linker: Linker, records: Iterable[dict[str, Any]]) -> dict[str, Sco
                 scores.errors.extend({"id": record["id"], "pledge": pid, "error": "fn"}
                                      for pid in sorted(missing))
     return by_split
+
+
+def _quantity(link: Link) -> dict[str, Any] | None:
+    return {"value": link.quantity.value, "unit": link.quantity.unit} if link.quantity else None
+
+
+def _same_amount(want: dict[str, Any] | None, got: dict[str, Any] | None) -> bool:
+    if not want or not got:
+        return want == got
+    return want["unit"] == got["unit"] and abs(want["value"] - got["value"]) < 1e-6
 
 
 def error_summary(scores: Scores) -> Counter[str]:

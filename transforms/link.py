@@ -26,12 +26,13 @@ import ahocorasick
 
 from pledges import Pledge, Registry
 from pledges.places import Gazetteer
+from pledges.schema import Target
 from transforms.normalise import normalise_text
 from transforms.quantity import Quantity, find_quantities, same_family
 from transforms.sentences import Sentence, split_sentences
 from transforms.stage import STAGE_ORDER, is_achieved_at, is_future_at, read_stage
 
-LINKER_VERSION = "link-1"
+LINKER_VERSION = "link-2"
 EARLIEST = dt.date(2022, 1, 1)
 
 ALIAS_WEIGHT = 1.0
@@ -281,21 +282,19 @@ class Linker:
                 stage, evidence, rank = reading.stage, hit.sentence.text, STAGE_ORDER[
                     reading.stage]
             if pledge.target and quantity is None:
-                quantity = achieved_quantity(hit.window or hit.sentence.text,
-                                             pledge.target.unit, hit.window_future)
+                quantity = achieved_quantity(hit.window or hit.sentence.text, pledge.target,
+                                             hit.window_future)
                 if quantity is not None and rank == 0:
                     evidence = hit.sentence.text
         progress = None
         if pledge.target and quantity is not None:
-            reported = quantity.in_unit(pledge.target.unit)
-            if reported is not None:
-                # A reported amount is progress in itself: the full target is completion,
-                # a part of it is work in progress, whatever verb the sentence used.
-                progress = reported / pledge.target.value
-                if progress >= 1 and stage in ("none", "in_progress"):
-                    stage = "completed"
-                elif 0 < progress < 1 and stage in ("none", "planned", "completed"):
-                    stage = "in_progress"
+            # A reported amount is progress in itself: the full target is completion, a part
+            # of it is work in progress, whatever verb the sentence used.
+            progress = quantity.value / pledge.target.value
+            if progress >= 1 and stage in ("none", "in_progress"):
+                stage = "completed"
+            elif 0 < progress < 1 and stage in ("none", "planned", "completed"):
+                stage = "in_progress"
         return stage, evidence, quantity, progress
 
 
@@ -346,15 +345,22 @@ def clause_window(sentence: str, positions: dict[str, list[int]], pledge_id: str
     return start, len(sentence)
 
 
-def achieved_quantity(sentence: str, unit: str, lead: bool = False) -> Quantity | None:
-    """A quantity the sentence reports as done, in the target's unit family.
+def achieved_quantity(sentence: str, target: Target, lead: bool = False) -> Quantity | None:
+    """An amount the sentence reports as done toward ``target``, in the target's unit.
 
-    The number must follow a verb of achievement (完成1.72万亩, 开工61个) and not sit in a
-    plan (计划完成...), so a restated target (全县75个重点项目) is not read as progress.
+    The number must go with a verb that counts toward the target (完成1.72万亩; the
+    registry's ``counted_by`` where only some do) and not sit in a plan (计划完成...), so a
+    restated target (全县75个重点项目) is not read as progress. 一万七千二百亩 toward a target
+    in 万亩 is reported as 1.72 万亩, so amounts compare across articles.
     """
-    for q in find_quantities(sentence):
-        if not same_family(q.unit, unit):
-            continue
-        if is_achieved_at(sentence, *q.span, lead):
-            return q
+    verbs = tuple(target.counted_by) if target.counted_by is not None else None
+    found = [q for q in find_quantities(sentence) if same_family(q.unit, target.unit)]
+    # An amount after its verb first: in 八个老旧小区改造完成七个 the count done is 七个.
+    for counts_after in (False, True):
+        for q in found:
+            if is_achieved_at(sentence, *q.span, lead, verbs,
+                              counts_after=counts_after and q.family == "count"):
+                value = q.in_unit(target.unit)
+                if value is not None:
+                    return Quantity(value=round(value, 6), unit=target.unit, span=q.span)
     return None

@@ -114,8 +114,9 @@ _SHARE_DONE = re.compile(r"完成[^，。；,;]{0,12}?"
                          r"(?:(?P<pct>\d+(?:\.\d+)?)\s*%|(?P<tenths>[一二三四五六七八九])成)")
 # An amount achieved (达8600亩, 累计完成投资1.9亿元, 解决难题15项) shows a policy or a target at
 # work even when no construction word is used.
-ACHIEVED = re.compile(r"(?:完成|建成|累计|落地|实现|达到|达|新增|开工|签约|招引|引进|改造|"
-                       r"栽植|造林|种植|托管|解决|帮扶|培训|安置|入驻|吸纳)[^，。；,;]{0,8}$")
+ACHIEVED_VERBS: tuple[str, ...] = (
+    "完成", "建成", "累计", "落地", "实现", "达到", "达", "新增", "开工", "签约", "招引", "引进",
+    "改造", "栽植", "造林", "种植", "托管", "解决", "帮扶", "培训", "安置", "入驻", "吸纳")
 
 
 @lru_cache(maxsize=256)
@@ -228,13 +229,41 @@ def _read_share(sentence: str, lead: bool, best: StageReading) -> StageReading:
 
 # What follows an amount can make it no achievement: a goal (…1800人的目标), one of a set
 # (4个住宅小区之一), or a list of what the set is (8个老旧小区分别是…).
+_CLAUSE_END = re.compile(r"[，。；,;]")
 _NOT_ACHIEVED_AFTER = re.compile(r"^[^，。；,;]*?(?:目标|之一|分别是|分别为|包括)")
 
 
-def is_achieved_at(sentence: str, start: int, end: int, lead: bool = False) -> bool:
-    """Whether the amount at ``start:end`` is reported as done, not planned or restated."""
-    return bool(ACHIEVED.search(sentence[:start])) and not is_future_at(
-        sentence, start, lead) and not _NOT_ACHIEVED_AFTER.match(sentence[end:])
+@lru_cache(maxsize=64)
+def _verb_patterns(verbs: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The verbs before an amount (完成1.72万亩) and after it (八个老旧小区改造全部完工)."""
+    alternatives = "|".join(re.escape(v) for v in sorted(verbs, key=len, reverse=True))
+    return (re.compile(rf"(?:{alternatives})[^，。；,;]{{0,8}}$"),
+            re.compile(rf"^[^，。；,;]{{0,12}}?(?:{alternatives})"))
+
+
+def is_achieved_at(sentence: str, start: int, end: int, lead: bool = False,
+                   verbs: tuple[str, ...] | None = None, counts_after: bool = False) -> bool:
+    """Whether the amount at ``start:end`` is reported as done, not planned or restated.
+
+    ``verbs`` are the ones that count toward a particular target (开工 for a pledge to start
+    four compounds, not for 75 key projects to carry out). A count of things (``counts_after``)
+    may also come before its verb (4个住宅小区已全部开工), though not when only their main
+    structure is done (3个小区完成主体改造). Without ``verbs``, any verb of achievement before
+    the amount counts.
+    """
+    if verbs == () or is_future_at(sentence, start, lead) or _NOT_ACHIEVED_AFTER.match(
+            sentence[end:]):
+        return False
+    before, after = _verb_patterns(verbs if verbs is not None else ACHIEVED_VERBS)
+    if before.search(sentence[:start]):
+        return True
+    if verbs is None or not counts_after:
+        return False
+    verb = after.match(sentence[end:])
+    clause = _CLAUSE_END.split(sentence[end:], maxsplit=1)[0]
+    # 八个小区改造累计完成投资4100万元: the verb is the money's, not the count's.
+    return bool(verb) and not ("主体" in clause or "投资" in clause) and not is_future_at(
+        sentence, end + verb.end(), lead)
 
 
 def achieved_amount(sentence: str, lead: bool = False) -> str | None:

@@ -154,3 +154,33 @@ def test_pledges_sharing_a_word_each_read_the_whole_clause(linker: Linker) -> No
     assert found["investment-projects-15"].stage == "in_progress"
     assert found["investment-projects-15"].quantity.value == 8
     assert found["investment-signed-50-yi"].quantity.value == 27.6
+
+
+def _amount(linker: Linker, title: str, body: str, pledge_id: str) -> tuple[float, str] | None:
+    found = {lk.pledge_id: lk for lk in linker.link(art(title, body))}
+    quantity = found[pledge_id].quantity
+    return (quantity.value, quantity.unit) if quantity else None
+
+
+def test_amounts_are_reported_in_the_targets_unit(linker: Linker) -> None:
+    assert _amount(linker, "蒲县雨季造林进展顺利",
+                   "本报讯 今年以来，蒲县雨季造林累计完成一万三千八百亩。",
+                   "afforestation-1-66-wan-mu") == (1.38, "万亩")
+
+
+def test_only_the_verbs_a_target_counts_by_give_an_amount(linker: Linker) -> None:
+    # 75 key projects are to be carried out, not merely started: 开工61个 measures nothing.
+    assert _amount(linker, "蒲县重点项目建设提速",
+                   "临汾新闻网讯 上半年，蒲县75个重点项目开工61个，完成投资58.2亿元。",
+                   "key-projects-75") is None
+    # For the four compounds the pledge is to start, starting is the measure, after the count.
+    assert _amount(linker, "蒲县4个住宅小区全部开工",
+                   "本报讯 蒲县锦绣前程、金泽佳苑等4个住宅小区已全部开工建设。",
+                   "new-housing-compounds-4") == (4, "个")
+
+
+def test_the_count_done_wins_over_the_count_planned(linker: Linker) -> None:
+    body = ("临汾新闻网讯 蒲县今年实施的八个老旧小区改造项目中已有七个完成改造，剩余一个正在施工。\n"
+            "截至目前，八个小区改造累计完成投资4100万元。")
+    assert _amount(linker, "八个老旧小区改造完成七个", body,
+                   "old-compounds-renovation-8") == (7, "个")
