@@ -1,4 +1,9 @@
-"""Channel senders. Each raises ``DeliveryError`` on refusal; the outbox keeps the row pending."""
+"""Channel senders. Each raises ``DeliveryError`` on refusal; the outbox keeps the row pending.
+
+A channel cuts a backlog into the units it sends (``groups``: one alert per webhook call, one
+digest per e-mail run) and sends one unit per ``send`` call, so the delivery loop can pace the
+units and record each as it is taken.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,13 @@ import json
 import smtplib
 import urllib.request
 from collections.abc import Sequence
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.error import HTTPError, URLError
 from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
+from alerts.ratelimit import retry_after
 from alerts.render import html_block, plain_text
 
 
@@ -21,19 +27,34 @@ class DeliveryError(RuntimeError):
     """The channel did not take the alert; it will be retried on the next run."""
 
 
+class RateLimited(DeliveryError):
+    """The receiver said "too fast": nothing was taken, and the channel must be left alone for
+    ``retry_after`` seconds (None: the receiver named no time, use the platform's penalty)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class Alert(Protocol):
     alert_key: str
     payload: dict[str, Any]
+
+
+def one_each(alerts: Sequence[Alert]) -> list[list[Alert]]:
+    return [[alert] for alert in alerts]
 
 
 class FileChannel:
     """One JSON file per alert, named by its key: re-writing the same alert is a no-op."""
 
     name = "file"
-    batch = False
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+
+    def groups(self, alerts: Sequence[Alert]) -> list[list[Alert]]:
+        return one_each(alerts)
 
     def send(self, alerts: Sequence[Alert]) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -50,11 +71,13 @@ class WebhookChannel:
     """A generic JSON POST per alert, with a stable ``X-Pledgewatch-Alert-Id`` header."""
 
     name = "webhook"
-    batch = False
 
     def __init__(self, url: str, timeout: float) -> None:
         self.url = url
         self.timeout = timeout
+
+    def groups(self, alerts: Sequence[Alert]) -> list[list[Alert]]:
+        return one_each(alerts)
 
     def send(self, alerts: Sequence[Alert]) -> None:
         for alert in alerts:
@@ -70,13 +93,15 @@ class EmailChannel:
     """One digest per run (HTML and plain text); Message-ID derives from the alert keys."""
 
     name = "email"
-    batch = True  # one digest per run
 
     def __init__(self, smtp_url: str, sender: str, recipients: str, timeout: float) -> None:
         self.smtp_url = smtp_url
         self.sender = sender
         self.recipients = [r.strip() for r in recipients.split(",") if r.strip()]
         self.timeout = timeout
+
+    def groups(self, alerts: Sequence[Alert]) -> list[list[Alert]]:
+        return [list(alerts)] if alerts else []  # one digest per run
 
     def send(self, alerts: Sequence[Alert]) -> None:
         if not alerts:
@@ -157,10 +182,26 @@ _MAX_ANSWER = 64 * 1024
 
 
 def http_post(request: urllib.request.Request, timeout: float) -> bytes:
-    """POST and return the answer's body; any refusal, hang or network error is a DeliveryError.
+    """POST and return the answer's body; any refusal, hang or network error is a DeliveryError."""
+    return http_exchange(request, timeout)[0]
 
-    The whole exchange, reading the answer included, is inside the ``try``: a receiver that
-    accepts the connection and then stalls must time out here, not hang the run.
+
+def wait_hint(headers: Message | None) -> float | None:
+    """The wait a receiver asks for: ``Retry-After`` (Slack, HTTP), else Feishu's
+    ``x-ogw-ratelimit-reset``."""
+    if headers is None:
+        return None
+    return retry_after(headers.get("Retry-After")) if headers.get("Retry-After") else (
+        retry_after(headers.get("x-ogw-ratelimit-reset")))
+
+
+def http_exchange(request: urllib.request.Request, timeout: float) -> tuple[bytes, Message]:
+    """POST and return the answer's body and headers.
+
+    Any refusal, hang or network error is a DeliveryError; HTTP 429 is ``RateLimited`` with the
+    receiver's ``Retry-After``. The whole exchange, reading the answer included, is inside the
+    ``try``: a receiver that accepts the connection and then stalls must time out here, not
+    hang the run.
     """
     where = host_of(request.full_url)
     url = request.full_url
@@ -170,14 +211,16 @@ def http_post(request: urllib.request.Request, timeout: float) -> bytes:
             body = redact(response.read(_MAX_ANSWER), url)
             if response.status >= 300:
                 raise DeliveryError(f"{where}: HTTP {response.status}")
-            return body
+            return body, response.headers
     except HTTPError as exc:
         try:
             answer = redact(exc.read(2000), url)[:300].decode("utf-8", "replace").strip()
         except (OSError, TimeoutError):
             answer = ""
-        raise DeliveryError(f"{where}: HTTP {exc.code} {exc.reason}"
-                            + (f": {answer}" if answer else "")) from None
+        message = f"{where}: HTTP {exc.code} {exc.reason}" + (f": {answer}" if answer else "")
+        if exc.code == 429:
+            raise RateLimited(message, wait_hint(exc.headers)) from None
+        raise DeliveryError(message) from None
     except URLError as exc:
         raise DeliveryError(f"{where}: {exc.reason}") from None
     except (OSError, TimeoutError) as exc:

@@ -12,7 +12,7 @@ untrusted text can never start a line (a heading, a quote, a list item).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -155,3 +155,29 @@ def feishu_post(f: Facts) -> dict[str, Any]:
                     if f.url else text("链接", "无"))
     rows.append([{"tag": "text", "text": f"pledgewatch alert id: {n(f.alert_id, 64)}"}])
     return {"post": {"zh_cn": {"title": summary(f), "content": rows}}}
+
+
+# -- digests: several alerts in one message, each entry exactly as its own message would be ----
+
+
+def digest_title(count: int) -> str:
+    """The digest's heading and notification title (ours, no untrusted text)."""
+    return f"pledgewatch：{count} 条提醒"
+
+
+def markdown_digest(entries: Sequence[Facts]) -> str:
+    """DingTalk / WeCom markdown: a heading, then each alert's own block."""
+    return "\n\n".join([f"### {digest_title(len(entries))}", *(markdown(f) for f in entries)])
+
+
+def slack_digest(entries: Sequence[Facts]) -> str:
+    return "\n\n".join([f"*{digest_title(len(entries))}*", *(slack(f) for f in entries)])
+
+
+def feishu_digest(entries: Sequence[Facts]) -> dict[str, Any]:
+    """One ``post`` whose rows are each alert's rows, each led by the alert's summary line."""
+    rows: list[list[dict[str, Any]]] = []
+    for f in entries:
+        rows.append([{"tag": "text", "text": f"—— {summary(f)}"}])
+        rows.extend(feishu_post(f)["post"]["zh_cn"]["content"])
+    return {"post": {"zh_cn": {"title": digest_title(len(entries)), "content": rows}}}

@@ -308,7 +308,7 @@ def deliver() -> None:
     from alerts.deliver import deliver_pending
 
     report = deliver_pending(_settings())
-    click.echo(f"alerts: {report.sent} sent, {report.failed} failed")
+    click.echo(report.line())
     for error in report.errors:
         click.echo(f"  error: {error}")
 

@@ -46,6 +46,16 @@ class Settings:
     feishu_url: str = ""
     slack_url: str = ""
     alert_timeout: float = 10.0
+    #: Each robot's pace, ``COUNT/SECONDS[,COUNT/SECONDS...]`` or ``off``; empty: the
+    #: platform's documented limit (``alerts/platforms.yaml``).
+    dingtalk_rate: str = ""
+    wecom_rate: str = ""
+    feishu_rate: str = ""
+    slack_rate: str = ""
+    #: How long one delivery may spend waiting for rate limits in all; the rest stays queued.
+    alert_max_wait: float = 300.0
+    #: A robot backlog larger than this goes out as digests of at most this many alerts.
+    robot_digest_size: int = 10
 
     @property
     def warehouse_url(self) -> str:
@@ -97,6 +107,31 @@ def mask_secret(value: str) -> str:
     return "***"
 
 
+#: Settings holding a rate, and the robot each paces.
+RATE_FIELDS = ("dingtalk_rate", "wecom_rate", "feishu_rate", "slack_rate")
+
+
+def parse_rate(text: str) -> tuple[tuple[int, float], ...]:
+    """``"100/60,5/1"`` -> ((100, 60.0), (5, 1.0)): at most COUNT messages in any SECONDS.
+
+    ``off`` (or ``none``) is no pacing at all. Raises ``ValueError`` on anything else, so a
+    typo cannot silently turn a limit off.
+    """
+    text = text.strip().lower()
+    if text in ("off", "none"):
+        return ()
+    windows = []
+    for part in text.split(","):
+        count, sep, seconds = part.strip().partition("/")
+        if not sep:
+            raise ValueError(f"{part.strip()!r} is not COUNT/SECONDS")
+        n, w = int(count), float(seconds)
+        if n < 1 or not math.isfinite(w) or w <= 0:
+            raise ValueError(f"{part.strip()!r} needs a count >= 1 and seconds > 0")
+        windows.append((n, w))
+    return tuple(windows)
+
+
 def _convert(name: str, raw: str, kind: type) -> object:
     variable = f"{PREFIX}{name.upper()}"
     try:
@@ -142,7 +177,8 @@ def _check_url(name: str, value: str) -> None:
 
 
 _KINDS: dict[str, type] = {"data_dir": Path, "download_delay": float, "site_stale_days": int,
-                           "extraction_failure_ratio": float, "alert_timeout": float}
+                           "extraction_failure_ratio": float, "alert_timeout": float,
+                           "alert_max_wait": float, "robot_digest_size": int}
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -162,6 +198,19 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise SettingsError(f"{PREFIX}SITE_STALE_DAYS must be >= 1, got {settings.site_stale_days}")
     if settings.alert_timeout <= 0:
         raise SettingsError(f"{PREFIX}ALERT_TIMEOUT must be > 0, got {settings.alert_timeout}")
+    if settings.alert_max_wait < 0:
+        raise SettingsError(f"{PREFIX}ALERT_MAX_WAIT must be >= 0, got {settings.alert_max_wait}")
+    if settings.robot_digest_size < 1:
+        raise SettingsError(f"{PREFIX}ROBOT_DIGEST_SIZE must be >= 1, "
+                            f"got {settings.robot_digest_size}")
+    for name in RATE_FIELDS:
+        value = getattr(settings, name)
+        if value:
+            try:
+                parse_rate(value)
+            except ValueError as exc:
+                raise SettingsError(f"{PREFIX}{name.upper()}={value!r} is not a rate like "
+                                    f"'20/60' (count per seconds) or 'off': {exc}") from None
     if settings.db_url and "://" not in settings.db_url:
         raise SettingsError(f"{PREFIX}DB_URL={mask_secret(settings.db_url)} is not a database URL")
     for name in _URL_SCHEMES:

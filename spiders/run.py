@@ -5,6 +5,7 @@ any number of times from one Python process (an Airflow worker, a test session) 
 Twisted's reactor cannot restart. The parent opens the crawl run in the warehouse, waits for
 the child, records each site's statistics and closes the run: "ok" when every site is ok,
 "partial" when some failed or degraded, "failed" when none succeeded or the child died.
+The child dies with its parent (``spiders.lifeline``): a killed parent leaves no crawl behind.
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ def crawl(
                 "until": until.isoformat() if until else None, "db_url": url, "run_id": run_id,
                 "overrides": settings_overrides or {}, "out_dir": str(out),
                 "sites_dir": str(sites_dir) if sites_dir else None,
-                "search_aliases": search_aliases}
+                "search_aliases": search_aliases, "parent_pid": os.getpid()}
         spec_path = out / "spec.json"
         spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
         log_file = Path(log_path) if log_path else out / "crawl.log"

@@ -4,7 +4,7 @@ Scrapy runs on Twisted, whose reactor cannot be restarted in a process, so every
 fresh child process. All requested sites run side by side in one ``CrawlerProcess`` (one
 crawler each, with that site's settings); a site that fails to start or crashes writes a
 "failed" report and the others go on. Each site's report is written as ``<out>/<site>.json``
-when its spider closes.
+when its spider closes. The child dies with the parent that started it (``spiders.lifeline``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
+from spiders.lifeline import die_with_parent
 from spiders.settings import for_site
 from spiders.sites import load_sites
 from spiders.spider import spider_for
@@ -86,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         spec = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+        # Before anything slow: a crawl outliving its parent would race the parent's re-run.
+        die_with_parent(spec.get("parent_pid"))
         return run(spec)
     except Exception:
         traceback.print_exc()

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pledgewatch.settings import SettingsError, load_settings, mask_secret
+from pledgewatch.settings import SettingsError, load_settings, mask_secret, parse_rate
 
 
 def test_default_is_sqlite_under_data_dir(tmp_path: Path) -> None:
@@ -20,7 +20,12 @@ def test_db_url_wins() -> None:
 @pytest.mark.parametrize(("name", "value"), [("DOWNLOAD_DELAY", "fast"),
                                              ("SITE_STALE_DAYS", "1.5"),
                                              ("DB_URL", "not a url"),
-                                             ("DOWNLOAD_DELAY", "-1")])
+                                             ("DOWNLOAD_DELAY", "-1"),
+                                             ("SLACK_RATE", "1 per second"),
+                                             ("WECOM_RATE", "0/60"),
+                                             ("DINGTALK_RATE", "20/60,"),
+                                             ("ALERT_MAX_WAIT", "nan"),
+                                             ("ROBOT_DIGEST_SIZE", "-2")])
 def test_bad_values_name_the_variable(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=f"PLEDGEWATCH_{name}"):
         load_settings({f"PLEDGEWATCH_{name}": value})
@@ -37,3 +42,12 @@ def test_secrets_are_masked() -> None:
         assert secret not in shown
     assert "127.0.0.1" in shown
     assert mask_secret("sqlite:////tmp/x.sqlite") == "sqlite:////tmp/x.sqlite"
+
+
+def test_rates_are_count_per_seconds() -> None:
+    assert parse_rate("20/60") == ((20, 60.0),)
+    assert parse_rate(" 100/60, 5/1 ") == ((100, 60.0), (5, 1.0))
+    assert parse_rate("off") == parse_rate("None") == ()
+    settings = load_settings({"PLEDGEWATCH_FEISHU_RATE": "50/60", "PLEDGEWATCH_ALERT_MAX_WAIT": "0"})
+    assert settings.feishu_rate == "50/60" and settings.alert_max_wait == 0
+    assert settings.dingtalk_rate == "" and settings.robot_digest_size == 10

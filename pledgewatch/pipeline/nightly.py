@@ -60,10 +60,11 @@ def process() -> dict[str, Any]:
 def deliver(end: dt.datetime) -> dict[str, Any]:
     """Queue the day's site-health alerts, then send every pending alert.
 
-    Failures stay queued for the next run.
+    Failures, and what the robots' rate limits leave over, stay queued for the next run.
     """
     settings = get_settings()
     health = check_site_health(settings, end.date())
     report = deliver_pending(settings)
     return {"site_health_alerts": health, "sent": report.sent, "failed": report.failed,
+            "deferred": report.deferred, "waited": round(report.waited, 1),
             "errors": report.errors[:20]}

@@ -27,9 +27,8 @@ class RunReport:
         out.extend(process_lines(self.process))
         if self.site_health_alerts:
             out.append(f"site health: {self.site_health_alerts} alerts queued")
-        d = self.delivery
-        out.append(f"alerts: {d.sent} sent, {d.failed} failed")
-        out.extend(f"  error: {e}" for e in d.errors[:20])
+        out.append(self.delivery.line())
+        out.extend(f"  error: {e}" for e in self.delivery.errors[:20])
         return out
 
 

@@ -8,6 +8,7 @@ import json
 import re
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -39,6 +40,12 @@ REFUSAL = {"dingtalk": (200, {"errcode": 310000, "errmsg": "sign not match"}),
            "wecom": (200, {"errcode": 93000, "errmsg": "invalid webhook url"}),
            "feishu": (200, {"code": 19021, "msg": "sign match fail"}),
            "slack": (400, "invalid_payload"), "webhook": (500, "down")}
+#: What each answers when sent to faster than it allows (as the platforms document them).
+TOO_FAST = {"dingtalk": (200, {"errcode": 130101,
+                               "errmsg": "send too fast, exceed 20 times per minute"}),
+            "wecom": (200, {"errcode": 45009, "errmsg": "api freq out of limit"}),
+            "feishu": (200, {"code": 9499, "msg": "too many request"}),
+            "slack": (429, "rate_limited"), "webhook": (429, "slow down")}
 
 
 def free_port() -> int:
@@ -67,19 +74,60 @@ class Hit:
 
 @dataclass
 class Receiver:
-    """``mode`` is "ok", "refuse" (the channel's own refusal), "http500" or "hang"."""
+    """``mode`` is "ok", "refuse" (the channel's own refusal), "http500" or "hang".
+
+    With ``limit`` = (count, seconds) it also enforces a rate per channel as the platforms do:
+    a message beyond ``count`` taken in the last ``seconds`` gets the platform's "too fast"
+    answer (``TOO_FAST``; Slack's and the webhook's carry ``Retry-After: retry_after``), and,
+    like DingTalk's ten-minute block, every message for ``penalty`` seconds after that too.
+    """
 
     port: int
     mode: str = "ok"
     hang_seconds: float = 5.0
     hits: list[Hit] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
+    limit: tuple[int, float] | None = None
+    penalty: float = 0.0
+    retry_after: str = "1"
+    taken_at: dict[str, list[float]] = field(default_factory=dict)
+    blocked_until: dict[str, float] = field(default_factory=dict)
+    too_fast: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def over_limit(self, channel: str) -> bool:
+        """Whether a message arriving now is one too many (and, if not, count it as taken)."""
+        if self.limit is None:
+            return False
+        count, seconds = self.limit
+        with self.lock:
+            now = time.monotonic()
+            if now < self.blocked_until.get(channel, 0.0):
+                self.too_fast += 1
+                return True
+            recent = [t for t in self.taken_at.get(channel, []) if t > now - seconds]
+            if len(recent) >= count:
+                self.blocked_until[channel] = now + self.penalty
+                self.too_fast += 1
+                return True
+            self.taken_at[channel] = [*recent, now]
+            return False
 
     def url(self, channel: str, rest: str = "") -> str:
         return f"http://127.0.0.1:{self.port}/{channel}{rest}"
 
     def for_channel(self, channel: str) -> list[Hit]:
         return [h for h in self.hits if h.channel == channel]
+
+    def accepted_ids(self, channel: str) -> list[str]:
+        """Every alert id in every message the channel took, read from the message text (a
+        digest carries many; the webhook's JSON has it in its header), in arrival order."""
+        out: list[str] = []
+        for hit in self.for_channel(channel):
+            if hit.accepted:
+                ids = ALERT_ID.findall(hit.body.decode("utf-8"))
+                out.extend(ids or ([hit.alert_id] if hit.alert_id else []))
+        return out
 
     def accepted_per_id(self, channel: str) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -113,21 +161,29 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 receiver.release.wait(receiver.hang_seconds)
                 self._answer(*OK_ANSWER[channel])
                 return
+            extra: dict[str, str] = {}
             if mode == "http500":
                 status, answer = 500, "internal error"
             elif mode == "refuse":
                 status, answer = REFUSAL[channel]
+            elif receiver.over_limit(channel):
+                status, answer = TOO_FAST[channel]
+                mode = "too_fast"
+                if status == 429:
+                    extra["Retry-After"] = receiver.retry_after
             else:
                 status, answer = OK_ANSWER[channel]
-            hit.accepted = self._answer(status, answer) and mode == "ok"
+            hit.accepted = self._answer(status, answer, extra) and mode == "ok"
 
-        def _answer(self, status: int, answer: Any) -> bool:
+        def _answer(self, status: int, answer: Any, extra: dict[str, str] | None = None) -> bool:
             data = (json.dumps(answer) if isinstance(answer, dict) else answer).encode()
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json" if isinstance(
                     answer, dict) else "text/plain")
                 self.send_header("Content-Length", str(len(data)))
+                for name, value in (extra or {}).items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
                 self.wfile.flush()

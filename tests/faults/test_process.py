@@ -3,10 +3,11 @@
 The run is a real subprocess (``python -m pledgewatch run``) crawling through the replay, with
 the file outbox and a webhook receiver on 127.0.0.1. It is killed (with its crawl child: the
 whole process group, as a dying worker takes its children) during the crawl, during processing,
-and between a receiver taking an alert and the warehouse recording it. Then it runs again, to
-the end. Every article the replay serves must be in the warehouse exactly once, every due alert
-delivered; an alert id reaches the receiver twice only after the kill between sending and
-recording, and then carries the same ``X-Pledgewatch-Alert-Id``.
+and between a receiver taking an alert and the warehouse recording it; and alone, as the OOM
+killer or a scheduler kills one process, when its crawl child must die with it. Then it runs
+again, to the end. Every article the replay serves must be in the warehouse exactly once, every
+due alert delivered; an alert id reaches the receiver twice only after the kill between sending
+and recording, and then carries the same ``X-Pledgewatch-Alert-Id``.
 """
 
 from __future__ import annotations
@@ -170,6 +171,31 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str,
         time.sleep(0.02)
 
 
+def alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie nobody reaped has ended: it only holds its pid)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
+def children(parent: int, marker: str) -> list[int]:
+    """The live processes whose parent is ``parent`` and whose command line holds ``marker``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == parent and marker in cmdline and alive(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
 def count(db: Path, sql: str) -> int:
     if not db.exists():
         return 0
@@ -221,6 +247,33 @@ def test_killed_during_crawl(night: Night, replay: ReplayServer, webhook: Webhoo
     assert count(night.db_path, f"SELECT COUNT(*) FROM raw_page WHERE url = '{PAGE_2}'") == 0
     assert count(night.db_path, "SELECT COUNT(*) FROM article") == 0
     assert webhook.ids == []
+    text = night.run_to_end("rerun")
+    assert "recovered from the last crawl" in text, text
+    assert_after_kill(night, reference, webhook)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_a_killed_run_takes_its_crawl_child_with_it(night: Night, replay: ReplayServer,
+                                                    webhook: Webhook,
+                                                    reference: Reference) -> None:
+    """SIGKILL to the run alone (not its process group), mid-crawl: the crawl child must not
+    go on crawling into the warehouse beside the re-run; it is gone within seconds, and the
+    re-run recovers everything the killed night left."""
+    held = replay.add_fault(exactly(PAGE_2), Fault(delay=30))  # keeps the crawl busy
+    proc = night.start("killed")
+    try:
+        wait_until(lambda: held.hits > 0, 120, "page 2 was asked for", proc)
+        [child] = children(proc.pid, "spiders.run_child")
+        os.kill(proc.pid, signal.SIGKILL)  # the parent only, as the OOM killer would
+        proc.wait(10)
+        deadline = time.monotonic() + 5
+        while alive(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(child), "the crawl child outlived its killed parent"
+    finally:
+        night.kill()  # the process group: whatever is left of it, so no test leaks a crawl
+    replay.clear_faults()
+    assert count(night.db_path, "SELECT COUNT(*) FROM article") == 0
     text = night.run_to_end("rerun")
     assert "recovered from the last crawl" in text, text
     assert_after_kill(night, reference, webhook)

@@ -134,7 +134,8 @@ BAD_SETTINGS = [
     ("EXTRACTION_FAILURE_RATIO", "2"), ("ALERT_TIMEOUT", "0"), ("ALERT_TIMEOUT", "nan"),
     ("DB_URL", "nonsense"), ("DB_URL", "foo://bar/x"), ("WEBHOOK_URL", "hook.example/t0ken"),
     ("SLACK_URL", "ftp://hooks.example/t0ken"), ("SMTP_URL", "mail.example:25"),
-    ("DINGTALK_URL", "javascript:alert(1)"),
+    ("DINGTALK_URL", "javascript:alert(1)"), ("DINGTALK_RATE", "fast"),
+    ("FEISHU_RATE", "100/60,5/0"), ("ALERT_MAX_WAIT", "-1"), ("ROBOT_DIGEST_SIZE", "0"),
 ]
 
 
