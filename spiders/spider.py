@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import time
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
@@ -404,16 +403,23 @@ class SiteSpider(scrapy.Spider):
     # -- articles -----------------------------------------------------------------------------
 
     def _continuations(self, response: TextResponse) -> Iterable[Request]:
-        """Later pages of a multi-page article (``content_123_2.htm``), when linked."""
+        """Later pages of a multi-page article (``content_123_2.htm``), when linked, and its
+        first page when this is a later page reached without it."""
         wanted = continuation_urls(response, self.site)
+        first = first_page_url(response, self.site)
+        if first is not None and response.meta.get("pw_via") == first:
+            first = None  # reached from page 1: it was fetched (or tried) this crawl
+        if first is not None:
+            wanted = [first, *(url for url in wanted if url != first)]
         if not wanted:
             return
-        known = self.store.known(wanted)
+        known = self.store.known(wanted) | self.store.permanently_failed(wanted)
         for url in wanted:
             if url not in known:
-                bump(self.crawler.stats, "articles/continuations")
+                bump(self.crawler.stats, "articles/first_pages" if url == first
+                     else "articles/continuations")
                 yield self._article_request(url, response.url, response.meta.get("pw_date"),
-                                            continuation=True)
+                                            continuation=url != first)
 
     def _stored_continuations(self) -> list[tuple[str, str]]:
         """(continuation URL, page linking it) for later pages linked from article pages
@@ -479,19 +485,34 @@ class SiteSpider(scrapy.Spider):
 
 
 def continuation_urls(response: TextResponse, site: SiteDeclaration) -> list[str]:
-    """The later pages of a multi-page article that its page links to, in link order."""
-    # Page numbers are short (content_123456_2.htm); the id before them is long.
-    match = re.match(r"^(?P<stem>.+?)(?:_\d{1,3})?\.(?P<ext>s?html?)$", response.url)
-    if not match:
-        return []
-    stem = re.escape(match["stem"])
-    pattern = re.compile(rf"^{stem}_(\d{{1,3}})\.{match['ext']}$")
+    """The later pages of a multi-page article that its page links to, in link order.
+
+    Later pages are named by the site's declared continuation rule (``site.page_of``), the
+    same rule processing uses to join them into page 1's article.
+    """
+    first, _ = site.page_of(response.url)
     wanted = []
     for href in response.css("a::attr(href)").getall():
         url = listing.normalise(response.urljoin(href))
-        if pattern.match(url) and listing.is_article(url, site) and url != response.url:
+        if url == response.url or not listing.is_article(url, site):
+            continue
+        of, number = site.page_of(url)
+        if number > 1 and of == first:
             wanted.append(url)
     return list(dict.fromkeys(wanted))
+
+
+def first_page_url(response: TextResponse, site: SiteDeclaration) -> str | None:
+    """Page 1 of the article when ``response`` is one of its later pages (else None).
+
+    A later page can be reached without its first (a search hit, a link from another story,
+    page 1 failing on the night): page 1 carries the headline, date and usually the county's
+    name, and the article is keyed by its URL, so it is asked for too.
+    """
+    first, number = site.page_of(response.url)
+    if number == 1 or not listing.is_article(first, site):
+        return None
+    return first
 
 
 def meta_prev(response: Response) -> frozenset[str]:

@@ -6,10 +6,18 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select, text, true
+from sqlalchemy import Select, and_, case, delete, func, or_, select, text, true
 from sqlalchemy.orm import Session
 
-from warehouse.models import STAGES, Article, FctMention, FctStageChange, RawPage, utcnow
+from warehouse.models import (
+    STAGES,
+    Article,
+    ArticlePage,
+    FctMention,
+    FctStageChange,
+    RawPage,
+    utcnow,
+)
 from warehouse.upsert import upsert
 
 STAGE_RANK = {stage: rank for rank, stage in enumerate(STAGES)}
@@ -26,8 +34,9 @@ def _to_process(stmt: Select[Any], reprocess: bool) -> Select[Any]:
               .group_by(RawPage.url).subquery())
     stmt = stmt.join(newest, RawPage.id == newest.c.id).order_by(RawPage.id)
     if not reprocess:
-        stmt = stmt.outerjoin(Article, Article.raw_page_id == RawPage.id).where(
-            Article.id.is_(None))
+        # Done means part of an article: page 1 or a later page (``article_page``).
+        stmt = stmt.outerjoin(ArticlePage, ArticlePage.raw_page_id == RawPage.id).where(
+            ArticlePage.raw_page_id.is_(None))
     return stmt
 
 
@@ -59,6 +68,41 @@ def save_article(session: Session, row: Mapping[str, Any]) -> tuple[int, bool]:
     article_id = session.scalar(select(Article.id).where(Article.url == row["url"]))
     assert article_id is not None
     return article_id, existing is None
+
+
+def article_pages(session: Session, url: str) -> list[tuple[int, str, str]]:
+    """(raw page id, page URL, site) of every page the article at ``url`` was built from."""
+    stmt = (select(RawPage.id, RawPage.url, RawPage.site)
+            .join(ArticlePage, ArticlePage.raw_page_id == RawPage.id)
+            .join(Article, Article.id == ArticlePage.article_id)
+            .where(Article.url == url).order_by(ArticlePage.page_no, RawPage.id))
+    return [(i, u, s) for i, u, s in session.execute(stmt)]
+
+
+def save_article_pages(session: Session, article_id: int, pages: Mapping[int, int]) -> None:
+    """Record that the article is made of ``pages`` (raw page id -> page number), and only
+    of them: a page listed under another article moves here, and this article's rows for
+    fetches it is no longer built from go (an older fetch of a page it now reads anew)."""
+    session.execute(delete(ArticlePage).where(
+        ArticlePage.article_id == article_id, ArticlePage.raw_page_id.not_in(list(pages))))
+    session.execute(delete(ArticlePage).where(
+        ArticlePage.raw_page_id.in_(list(pages)), ArticlePage.article_id != article_id))
+    upsert(session, ArticlePage.__table__,
+           [{"raw_page_id": raw_id, "article_id": article_id, "page_no": number}
+            for raw_id, number in sorted(pages.items())],
+           conflict=("raw_page_id",), update=("article_id", "page_no"))
+
+
+def drop_article(session: Session, url: str) -> bool:
+    """Delete the article stored under ``url`` with its mentions and stage changes; True if
+    there was one. For a later page that was made an article of its own before multi-page
+    stories were joined (revision 0003): its page now belongs to page 1's article."""
+    article_id = session.scalar(select(Article.id).where(Article.url == url))
+    if article_id is None:
+        return False
+    # Copies that pointed at it as their story's primary are primaries again.
+    session.execute(delete(Article).where(Article.id == article_id))
+    return True
 
 
 def duplicate_candidates(session: Session, published: dt.datetime | None, exclude_id: int,

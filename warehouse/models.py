@@ -1,8 +1,9 @@
 """Typed models of every warehouse table, layered as dbt would name them.
 
 raw: ``raw_page`` (exactly what was fetched, never rewritten);
-staging: ``article`` (one row per fetched article; syndicated copies point at their story's
-primary through ``duplicate_of``);
+staging: ``article`` (one row per article, however many pages it was published on; syndicated
+copies point at their story's primary through ``duplicate_of``), ``article_page`` (which raw
+pages an article was made from);
 marts: ``dim_pledge``, ``fct_mention``, ``fct_stage_change``; operations: ``crawl_run``,
 ``site_run_stats``, ``alert_outbox``.
 """
@@ -131,6 +132,25 @@ class Article(Base):
     extractor_version: Mapped[str] = mapped_column(String(20))
     first_seen_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class ArticlePage(Base):
+    """One raw page an article was made from, and its place in the article.
+
+    A story split over pages (``content_123.htm``, ``content_123_2.htm``) is one article whose
+    body joins its pages in ``page_no`` order. A row here is also what marks a raw page as
+    processed: a later page never becomes an article of its own, so ``article.raw_page_id``
+    (page 1's fetch) cannot say that it was read. One row per raw page: a page belongs to one
+    article. Only the fetch an article was last built from is listed for each page.
+    """
+
+    __tablename__ = "article_page"
+
+    raw_page_id: Mapped[int] = mapped_column(
+        ForeignKey("raw_page.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("article.id", ondelete="CASCADE"), index=True)
+    page_no: Mapped[int] = mapped_column(Integer)
 
 
 class DimPledge(Base):

@@ -1,14 +1,24 @@
 """raw_page -> article -> story -> mention -> stage change -> alert outbox.
 
-Each page is processed in its own transaction, so a page that fails (a broken page, a
-database that goes away) loses nothing else, and the next run picks it up again because no
-article row points at it yet. Alerts are queued inside the same transaction as the mention or
-stage change that causes them.
+Each article is processed in its own transaction, so one that fails (a broken page, a
+database that goes away) loses nothing else, and the next run picks its pages up again because
+no ``article_page`` row names them yet. Alerts are queued inside the same transaction as the
+mention or stage change that causes them.
 
-Pages are extracted first and loaded in publication order (then by URL), not in the order the
-crawl happened to fetch them: which copy of a syndicated story is its primary, and the steps a
-pledge's stage goes through (with their alerts), then depend on what was published when, not
-on which site answered first that night.
+An article is every page of a story: a later page (``content_123_2.htm``, as the site's
+declared continuation rule names it) joins page 1's article, keyed by page 1's canonical URL,
+with the pages' bodies in page order (``transforms.multipage``). Pages arrive in any order and
+on any night: whenever one of an article's pages is new, the article is rebuilt from all its
+stored pages, so its text grows, it is deduplicated and linked again as a whole, its mentions
+are upserted and only a pledge it newly reports is alerted. A later page stored before its
+page 1 makes the article at page 1's URL from what there is (title and date from that page);
+page 1 completes it when it comes. The end state depends on which pages are stored, not on
+the nights they came.
+
+Pages are extracted first and articles loaded in publication order (then by URL), not in the
+order the crawl happened to fetch them: which copy of a syndicated story is its primary, and
+the steps a pledge's stage goes through (with their alerts), then depend on what was published
+when, not on which site answered first that night.
 """
 
 from __future__ import annotations
@@ -36,15 +46,19 @@ from spiders.sites import load_sites
 from transforms.dedupe import SIMHASH_RADIUS, Candidate, find_duplicate, fingerprint
 from transforms.extract import ExtractedArticle, ExtractionRules, extract_article
 from transforms.link import LINKER_VERSION, ArticleText, Link, Linker
+from transforms.multipage import join_pages
 from transforms.normalise import normalise_text
 from transforms.urls import canonical_url
 from warehouse.db import session_scope
 from warehouse.facts import (
     advance_stage,
+    article_pages,
+    drop_article,
     duplicate_candidates,
     mark_duplicate,
     page_ids_to_process,
     save_article,
+    save_article_pages,
     save_mentions,
 )
 from warehouse.models import Article, RawPage
@@ -66,6 +80,27 @@ class ProcessReport:
     errors: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Part:
+    """One page of an article as a run holds it: its extraction waits in the spill file."""
+
+    page_no: int
+    raw_page_id: int
+    url: str  # the page's own URL (``raw_page.url``)
+    site: str
+    where: tuple[int, int]  # (offset, length) of its extraction in the spill file
+    fresh: bool = True  # selected for processing this run (else read back as stored before)
+
+
+def chosen_parts(parts: list[Part]) -> dict[int, Part]:
+    """The part each page number is read from: the newest fetch when one page was stored
+    under two spellings of its URL (every one is still recorded as part of the article)."""
+    chosen: dict[int, Part] = {}
+    for part in sorted(parts, key=lambda p: (p.page_no, p.raw_page_id)):
+        chosen[part.page_no] = part
+    return dict(sorted(chosen.items()))
+
+
 class Processor:
     """Holds what every page needs (linker, site rules, channels), built once per run."""
 
@@ -74,8 +109,9 @@ class Processor:
         registry = registry_for(settings)
         self.pledges = registry.by_id()
         self.linker = Linker(registry, load_gazetteer())
+        self.sites = load_sites()
         self.rules = {name: ExtractionRules.from_mapping(site.extraction)
-                      for name, site in load_sites().items()}
+                      for name, site in self.sites.items()}
         self.channels = channel_names(settings)
 
     def extract(self, page: RawPage) -> ExtractedArticle:
@@ -84,16 +120,56 @@ class Processor:
                                rules=self.rules.get(page.site),
                                content_type=headers.get("content-type"))
 
-    def process_page(self, session: Session, page: RawPage, report: ProcessReport,
-                     extracted: ExtractedArticle | None = None) -> None:
-        if extracted is None:
-            extracted = self.extract(page)
+    def place(self, site: str, url: str) -> tuple[str, int]:
+        """(the article's URL, the page's number) for a page: page 1's canonical URL keys
+        the article, by the site's declared continuation rule."""
+        declaration = self.sites.get(site)
+        first, number = declaration.page_of(url) if declaration else (url, 1)
+        return canonical_url(first), number
+
+    def stored_parts(self, session: Session, key: str, parts: list[Part],
+                     spill: IO[bytes]) -> list[Part]:
+        """The pages of the article at ``key`` stored (and processed) before, which this
+        run's ``parts`` do not replace, extracted again from their raw pages."""
+        have = {part.url for part in parts}
+        found = []
+        for raw_page_id, url, site in article_pages(session, key):
+            if url in have:
+                continue  # this run holds a newer fetch of that page
+            article, number = self.place(site, url)
+            if article != key:
+                continue  # the declarations no longer count it a page of this article
+            page = session.get_one(RawPage, raw_page_id)
+            found.append(Part(number, raw_page_id, url, site, _put(spill, self.extract(page)),
+                              fresh=False))
+        return found
+
+    def join(self, key: str, parts: list[Part], spill: IO[bytes]) -> ExtractedArticle:
+        """The article the parts make, in page order."""
+        chosen = chosen_parts(parts)
+        if len(chosen) == 1 and 1 in chosen:
+            return _get(spill, chosen[1].where)  # a one-page article, exactly as extracted
+        pages = [(number, _get(spill, part.where)) for number, part in chosen.items()]
+        return join_pages(pages, url=None if 1 in chosen else key)
+
+    def process_article(self, session: Session, key: str, parts: list[Part],
+                        extracted: ExtractedArticle, report: ProcessReport) -> None:
+        """Load one article (``extracted``, its pages joined) under ``key`` and record its
+        pages; then dedupe and link it as a whole. Upserts throughout: rebuilding an article
+        because a page came later updates the same row and mentions, and alerts only what
+        is new."""
+        chosen = chosen_parts(parts)
+        first = next(iter(chosen.values()))
+        for part in parts:
+            # A later page made an article of its own before multi-page stories were joined.
+            if part.page_no > 1 and drop_article(session, canonical_url(part.url)):
+                log.info("article %s folded into %s", canonical_url(part.url), key)
         if not extracted.title or not extracted.paragraphs:
             report.extraction_failures += 1
         published = _local(extracted.published)
         simplified = normalise_text(f"{extracted.title or ''}\n{extracted.body}")
         row = {
-            "url": canonical_url(page.url), "site": page.site, "raw_page_id": page.id,
+            "url": key, "site": first.site, "raw_page_id": first.raw_page_id,
             "title": extracted.title, "published_at": published, "source": extracted.source,
             "author": extracted.author, "editor": extracted.editor, "body": extracted.body,
             "text_simplified": simplified, "fingerprint": fingerprint(simplified),
@@ -101,6 +177,7 @@ class Processor:
             "extractor_version": EXTRACTOR_VERSION,
         }
         article_id, created = save_article(session, row)
+        save_article_pages(session, article_id, {p.raw_page_id: p.page_no for p in parts})
         report.new_articles += int(created)
 
         primary = find_duplicate(simplified, (
@@ -115,7 +192,9 @@ class Processor:
             report.duplicates += 1
             return
 
-        links = self.linker.link(_article_text(article_id, page.url, extracted))
+        # Page 1's own URL, as fetched, when it is stored (its channel places the story).
+        link_url = first.url if first.page_no == 1 else key
+        links = self.linker.link(_article_text(article_id, link_url, extracted))
         session.get_one(Article, article_id).is_local = bool(links)
         self._load_links(session, article_id, extracted, links, report)
 
@@ -172,31 +251,45 @@ def process_pages(settings: Settings, reprocess: bool = False) -> ProcessReport:
     """Extract, dedupe, link and load every raw page not yet processed (or all of them).
 
     Memory stays flat however many pages a run has: page ids are read a chunk at a time, and
-    each extracted article waits for its turn in a temporary file, not in a list; only its
-    sort key (date, URL) and its place in the file stay in memory.
+    each extracted page and joined article waits for its turn in a temporary file, not in a
+    list; only its place in the file, its article's URL and its sort key (date, URL) stay in
+    memory.
     """
     sync_pledges(settings)
     processor = Processor(settings)
     report = ProcessReport()
-    order: list[tuple[tuple[bool, dt.datetime, str], int, tuple[int, int]]] = []
+    db = settings.warehouse_url
     with tempfile.TemporaryFile(prefix="pledgewatch-extracted-") as spill:
-        for page_id in _page_ids(settings.warehouse_url, reprocess):
-            with _page_errors(page_id, report):
-                with session_scope(settings.warehouse_url) as session:
+        # 1. Extract each page to process and place it in its article.
+        articles: dict[str, list[Part]] = {}
+        for page_id in _page_ids(db, reprocess):
+            with _page_errors([page_id], report):
+                with session_scope(db) as session:
                     page = session.get_one(RawPage, page_id)
-                    article = processor.extract(page)
-                    url = canonical_url(page.url)
+                    extracted = processor.extract(page)
+                    key, number = processor.place(page.site, page.url)
+                    part = Part(number, page.id, page.url, page.site, _put(spill, extracted))
+                articles.setdefault(key, []).append(part)
+        # 2. Complete each article with its pages stored before; join them.
+        order: list[tuple[tuple[bool, dt.datetime, str], list[Part], tuple[int, int]]] = []
+        for key, parts in articles.items():
+            with _page_errors([p.raw_page_id for p in parts], report):
+                with session_scope(db) as session:
+                    parts = [*parts, *processor.stored_parts(session, key, parts, spill)]
+                article = processor.join(key, parts, spill)
                 published = _local(article.published)
-                order.append(((published is None, published or _EPOCH, url), page_id,
+                order.append(((published is None, published or _EPOCH, key), parts,
                               _put(spill, article)))
-        order.sort(key=lambda item: (item[0], item[1]))
-        for _, page_id, where in order:
-            with _page_errors(page_id, report):
+        articles.clear()
+        # 3. Load them in publication order.
+        order.sort(key=lambda item: item[0])
+        for (_, _, key), parts, where in order:
+            fresh = [p.raw_page_id for p in parts if p.fresh]
+            with _page_errors(fresh, report):
                 article = _get(spill, where)
-                with session_scope(settings.warehouse_url) as session:
-                    page = session.get_one(RawPage, page_id)
-                    processor.process_page(session, page, report, article)
-                report.pages += 1
+                with session_scope(db) as session:
+                    processor.process_article(session, key, parts, article, report)
+                report.pages += len(fresh)
     return report
 
 
@@ -233,13 +326,15 @@ def _get(spill: IO[bytes], where: tuple[int, int]) -> ExtractedArticle:
 
 
 @contextmanager
-def _page_errors(page_id: int, report: ProcessReport) -> Iterator[None]:
-    """One page's failure is reported and leaves it for the next run; the others go on."""
+def _page_errors(page_ids: list[int], report: ProcessReport) -> Iterator[None]:
+    """One page's (or article's) failure is reported and leaves its pages for the next run;
+    the others go on."""
+    pages = ", ".join(map(str, page_ids))
     try:
         yield
     except OperationalError as exc:
-        report.errors.append(f"raw_page {page_id}: database: {exc.orig}")
-        log.warning("raw_page %s not processed: %s", page_id, exc.orig)
+        report.errors.append(f"raw_page {pages}: database: {exc.orig}")
+        log.warning("raw_page %s not processed: %s", pages, exc.orig)
     except Exception as exc:
-        report.errors.append(f"raw_page {page_id}: {exc.__class__.__name__}: {exc}")
-        log.exception("raw_page %s not processed", page_id)
+        report.errors.append(f"raw_page {pages}: {exc.__class__.__name__}: {exc}")
+        log.exception("raw_page %s not processed", pages)

@@ -38,6 +38,11 @@ DEFAULT_URL_DATE_PATTERNS = (
     r"/(?P<y>\d{4})(?P<m>\d{2})/(?P<d>\d{2})/",
 )
 
+#: A later page of a multi-page article: the first page's URL with ``_N`` before the extension
+#: (lf.sxgov.cn: ``content_123_2.htm`` is page 2 of ``content_123.htm``). Page numbers are short
+#: (one to three digits); an id before them is long, so ``content_12841562.htm`` is no page 12.
+DEFAULT_CONTINUATION_REGEX = r"^(?P<first>.+)_(?P<page>\d{1,3})(?P<ext>\.s?html?)$"
+
 #: A date printed beside a link in a list (``2022-05-12``, ``2022/05/12``, ``2022年5月12日``).
 DEFAULT_LIST_DATE_REGEX = (
     r"(?P<y>20\d{2}|19\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})"
@@ -149,6 +154,49 @@ class DateRules(_Strict):
         return self
 
 
+class Continuation(_Strict):
+    """How the later pages of a multi-page article are named after its first page.
+
+    The crawl follows them from page 1 (``spiders.spider.continuation_urls``) and processing
+    joins them into page 1's article (``SiteDeclaration.page_of``): both read this one rule, so
+    what the crawl fetches as "page 2" is exactly what processing folds in.
+
+    ``regex`` matches a later page's URL; its named groups give the first page's URL
+    (``first`` followed by ``ext``) and the number in the URL (``page``). ``second_page`` is
+    the number the second page carries: 2 for ``content_123_2.htm``; TRS's
+    ``createPageHTML`` counts from ``_1``. ``regex: null`` declares that the site never
+    splits an article.
+    """
+
+    regex: Regex | None = DEFAULT_CONTINUATION_REGEX
+    second_page: Literal[1, 2] = 2
+
+    @field_validator("regex")
+    @classmethod
+    def _groups(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        _check_regex(value)
+        if not {"first", "page", "ext"} <= set(re.compile(value).groupindex):
+            raise ValueError(f"pattern {value!r} needs named groups first, page and ext")
+        return value
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        return re.compile(self.regex) if self.regex else None
+
+    def split(self, url: str) -> tuple[str, int]:
+        """(first page's URL, page number) of ``url`` by the URL alone; ``(url, 1)`` for a
+        page that is no later page. ``SiteDeclaration.page_of`` adds the site's checks."""
+        match = self.pattern.match(url) if self.pattern else None
+        if match is None:
+            return url, 1
+        number = int(match["page"]) - self.second_page + 2
+        if number < 2:  # ``_1`` where pages count from 2: page 1 spelled out, or no page
+            return url, 1
+        return match["first"] + match["ext"], number
+
+
 class Discovery(_Strict):
     """Find a column from the homepage navigation (its path is also kept in ``list_pages``)."""
 
@@ -199,6 +247,7 @@ class SiteDeclaration(_Strict):
     politeness: Politeness = Politeness()
     extraction: dict[str, Any] = Field(default_factory=dict)
     date_rules: DateRules = DateRules()
+    continuation: Continuation = Continuation()
     search: SearchBlock | None = None
     discovery: Discovery | None = None
     confidence: dict[str, Literal["high", "medium", "low"]] = Field(default_factory=dict)
@@ -257,6 +306,19 @@ class SiteDeclaration(_Strict):
     @cached_property
     def article_pattern(self) -> re.Pattern[str]:
         return re.compile(self.article_url_regex)
+
+    def page_of(self, url: str) -> tuple[str, int]:
+        """Which article a page belongs to: (its first page's URL, its page number).
+
+        A later page is one the continuation rule names whose first page is also an article
+        URL of this site: the rule alone would read a TRS article with a short id
+        (``t20220809_582.html``) as page 582 of ``t20220809.html``, which is no article.
+        Any other page is its own first page: ``(url, 1)``.
+        """
+        first, number = self.continuation.split(url)
+        if number == 1 or not self.article_pattern.match(first):
+            return url, 1
+        return first, number
 
     def pagination_for(self, page: ListPage) -> Pagination:
         return page.pagination or self.pagination
@@ -346,6 +408,7 @@ def load_site(name: str, directory: Path | str | None = None) -> SiteDeclaration
 
 
 __all__ = [
+    "Continuation",
     "DateRules",
     "Discovery",
     "ListPage",

@@ -12,9 +12,11 @@ mentions of each story, each pledge's status, the new-mention alerts, the alert 
 pledge's most advanced stage, and what was delivered. A fault must leave these exactly as a
 clean run does.
 
-``history`` records arrival order: which copy of a story came first and is its primary, and the
+``history`` records arrival order: which copy of a story came first and is its primary, the
 steps a pledge's stage went through (none -> started -> completed, or none -> completed when
-the completed story arrived first). A fault that defers some articles to the next run changes
+the completed story arrived first), and the stage each new-mention alert announced: a story
+whose page 2 came a night after page 1 was first seen, and alerted, at the stage page 1 showed
+(its stage change alert tells the rest). A fault that defers some pages to the next run changes
 that order, as any late story does; history is compared only when nothing was deferred.
 """
 
@@ -201,8 +203,9 @@ def read_state(url: str, outbox_dir: Path | None = None) -> State:
         story = story_of_id.get(row["article_id"])
         if row["kind"] == "new_mention":
             # The key names the article by id, which depends on load order: named by story.
+            # Its stage is the story's when first seen, which a later page can move: history.
             fact_alerts.append(("new_mention", row["channel"], row["pledge_id"], story,
-                                payload.get("stage"), row["state"]))
+                                row["state"]))
         elif payload.get("stage") == best.get(row["pledge_id"]):
             fact_alerts.append(("stage_change", row["channel"], row["alert_key"],
                                 row["state"]))

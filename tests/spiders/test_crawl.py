@@ -144,7 +144,7 @@ def test_stats_are_recorded_per_site(two_crawls: TwoCrawls) -> None:
     assert lf.extraction_paths.get("title_site") == 23
     assert report.sites["puxian_gov"].detail["paths"]["discovery"] == {"confirmed": 1}
     assert report.sites["linfen_gov"].detail["paths"]["search"]["offsite_dropped"] == 2
-    assert report.sites["sxgov_lf"].detail["articles"]["fetched"] == 7  # incl. page 2
+    assert report.sites["sxgov_lf"].detail["articles"]["fetched"] == 9  # incl. two page 2s
     assert report.sites["lfxww"].detail["not_fetched"] == {"robots": 1}
     engine = create_engine(two_crawls.db_url)
     with engine.connect() as conn:
