@@ -16,17 +16,24 @@ from functools import lru_cache
 from pledges.stages import STAGE_ORDER
 from transforms.quantity import find_quantities
 
+# Completion words that describe building something. For a policy they finish one of its
+# parts (a centre opened, a plant retrofitted), which is progress of the policy, not its end.
+_BUILT: tuple[str, ...] = (
+    "全容量并网", "并网发电", "并网运行", "顺利并网", "成功并网", "实现并网", "并网",
+    "竣工验收", "竣工", "建成投用", "建成投运", "建成并投入使用", "投入使用", "投入运营",
+    "投入运行", "正式运营", "正式运行", "正式投用", "交付使用", "建成", "投运", "投用",
+    "全面完工", "全部完工", "如期完工", "完工", "上线运行", "上线", "正式开业", "开业",
+    "完成改造", "改造完成", "通车", "正式开园", "开园", "投入生产", "投产",
+)
+# Acceptance finishes a project and a pilot alike (合作社整县推进试点通过省级验收).
+_ACCEPTED: tuple[str, ...] = ("通过验收", "通过省级验收", "验收合格")
+# Completion words that say a task is done, whatever the task.
+_TASK_DONE: tuple[str, ...] = ("完成任务", "超额完成", "全面完成", "全部完成", "圆满完成",
+                               "圆满收官", "顺利收官", "全面收官")
+
 # Cue words per stage. Longest cues are matched first, so 开工建设 wins over 开工.
 CUES: dict[str, tuple[str, ...]] = {
-    "completed": (
-        "全容量并网", "并网发电", "并网运行", "顺利并网", "成功并网", "实现并网", "并网",
-        "竣工验收", "竣工", "建成投用", "建成投运", "建成并投入使用", "投入使用", "投入运营",
-        "投入运行", "正式运营", "正式运行", "正式投用", "交付使用", "建成", "投运", "投用",
-        "通过验收", "通过省级验收", "验收合格", "全面完工", "全部完工", "如期完工", "完工",
-        "完成任务", "超额完成", "全面完成", "全部完成", "圆满完成", "上线运行", "上线",
-        "正式开业", "开业", "完成改造", "改造完成", "通车", "正式开园", "开园", "投入生产",
-        "投产", "圆满收官", "顺利收官", "全面收官",
-    ),
+    "completed": (*_BUILT, *_ACCEPTED, *_TASK_DONE),
     "in_progress": (
         "主体封顶", "主体完工", "封顶", "形象进度", "施工至", "主体施工", "正在施工",
         "紧张施工", "加紧施工", "施工中", "在建", "吊装", "浇筑", "内部装修", "装修",
@@ -46,14 +53,6 @@ CUES: dict[str, tuple[str, ...]] = {
         "预审", "初审", "环评", "征地", "征收", "土地流转", "谋划", "备案", "方案",
     ),
 }
-
-# Completion words that describe building something. For a policy they finish one of its
-# parts (a centre opened, a plant retrofitted), which is progress of the policy, not its end.
-_BUILT = ("竣工验收", "竣工", "建成投用", "建成投运", "建成并投入使用", "投入使用", "投入运营",
-          "投入运行", "正式运营", "正式运行", "正式投用", "交付使用", "建成", "投运", "投用",
-          "全面完工", "全部完工", "如期完工", "完工", "上线运行", "上线", "正式开业", "开业",
-          "完成改造", "改造完成", "通车", "正式开园", "开园", "投入生产", "投产", "并网",
-          "并网发电", "通过验收", "验收合格")
 
 # Cues whose meaning depends on the kind of pledge: a policy starts when its plan is issued
 # or its campaign launched and is done when its task is; a title is done when it is won. For

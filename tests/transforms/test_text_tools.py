@@ -73,6 +73,7 @@ def test_one_and_two_as_words_are_not_counts() -> None:
     ("县人社局召开动员部署会，对全县开展重点群体就业帮扶进行部署", "policy", "started"),
     # A policy's built parts and its amounts are progress; its year's task done is completion.
     ("县人民医院先后建成胸痛中心、卒中中心和创伤中心", "policy", "in_progress"),
+    ("蒲县农民合作社整县推进试点通过省级验收", "policy", "completed"),
     ("全乡托管果园2100亩，占全乡苹果面积的四成", "policy", "in_progress"),
     ("明确今年城镇新增就业1800人、就业困难人员就业100人的目标", "policy", "none"),
     ("分别完成全年目标任务的103.3%和108%，提前一个月完成全年就业目标任务", "policy",
