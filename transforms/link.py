@@ -7,6 +7,7 @@ number of pledges.
 What makes a link (the rules below were tuned on the development split only):
 - the article is from 2022 or later (the pledges are 2022's) and places work in Pu County;
 - a sentence names the pledge by an alias, or holds every word of one of its cue groups;
+  a name used only to place or date something else (位于…的, 继…之后) does not count;
 - that sentence is about Pu County: a home place named in it, or else in the paragraph before
   it, or else in the article's lead or channel, and no other county named closer;
 - a Pu County article that names a pledge among its plans links it with stage ``none``: the
