@@ -27,10 +27,12 @@ import datetime as dt
 import io
 import logging
 import pickle
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
 
@@ -250,18 +252,17 @@ def _article_text(article_id: int, url: str, extracted: ExtractedArticle) -> Art
 def process_pages(settings: Settings, reprocess: bool = False) -> ProcessReport:
     """Extract, dedupe, link and load every raw page not yet processed (or all of them).
 
-    Memory stays flat however many pages a run has: page ids are read a chunk at a time, and
-    each extracted page and joined article waits for its turn in a temporary file, not in a
-    list; only its place in the file, its article's URL and its sort key (date, URL) stay in
-    memory.
+    Memory stays flat however many pages a run has: page ids are read a chunk at a time, each
+    extracted page and joined article waits for its turn in a temporary file, and which pages
+    make which article and in what order articles load are kept in a private on-disk index
+    (`_Ledger`), not in lists: a run of 50,000 pages holds no more than a run of 5,000.
     """
     sync_pledges(settings)
     processor = Processor(settings)
     report = ProcessReport()
     db = settings.warehouse_url
-    with tempfile.TemporaryFile(prefix="pledgewatch-extracted-") as spill:
+    with tempfile.TemporaryFile(prefix="pledgewatch-extracted-") as spill, _Ledger() as ledger:
         # 1. Extract each page to process and place it in its article.
-        articles: dict[str, list[Part]] = {}
         for page_id in _page_ids(db, reprocess):
             with _page_errors([page_id], report):
                 with session_scope(db) as session:
@@ -269,21 +270,21 @@ def process_pages(settings: Settings, reprocess: bool = False) -> ProcessReport:
                     extracted = processor.extract(page)
                     key, number = processor.place(page.site, page.url)
                     part = Part(number, page.id, page.url, page.site, _put(spill, extracted))
-                articles.setdefault(key, []).append(part)
+                ledger.add_part(key, part)
         # 2. Complete each article with its pages stored before; join them.
-        order: list[tuple[tuple[bool, dt.datetime, str], list[Part], tuple[int, int]]] = []
-        for key, parts in articles.items():
+        for key in ledger.article_keys():
+            parts = ledger.parts(key)
             with _page_errors([p.raw_page_id for p in parts], report):
                 with session_scope(db) as session:
-                    parts = [*parts, *processor.stored_parts(session, key, parts, spill)]
+                    stored = processor.stored_parts(session, key, parts, spill)
+                parts = [*parts, *stored]
                 article = processor.join(key, parts, spill)
-                published = _local(article.published)
-                order.append(((published is None, published or _EPOCH, key), parts,
-                              _put(spill, article)))
-        articles.clear()
+                for part in stored:
+                    ledger.add_part(key, part)
+                ledger.add_article(key, _local(article.published), _put(spill, article))
         # 3. Load them in publication order.
-        order.sort(key=lambda item: item[0])
-        for (_, _, key), parts, where in order:
+        for key, where in ledger.in_publication_order():
+            parts = ledger.parts(key)
             fresh = [p.raw_page_id for p in parts if p.fresh]
             with _page_errors(fresh, report):
                 article = _get(spill, where)
@@ -293,7 +294,63 @@ def process_pages(settings: Settings, reprocess: bool = False) -> ProcessReport:
     return report
 
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=SHANGHAI)
+class _Ledger:
+    """A run's index of pages by article and of articles by publication time, on disk.
+
+    SQLite in a private temporary file (deleted on exit): grouping and sorting tens of
+    thousands of entries without holding them, and its page cache is all it keeps in memory.
+    """
+
+    def __init__(self) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="pledgewatch-ledger-")
+        self._db = sqlite3.connect(Path(self._dir.name) / "ledger.sqlite")
+        self._db.executescript("""
+            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+            CREATE TABLE part (key TEXT, page_no INT, raw_page_id INT, url TEXT, site TEXT,
+                               offset INT, length INT, fresh INT);
+            CREATE INDEX part_key ON part (key);
+            CREATE TABLE article (key TEXT PRIMARY KEY, undated INT, published REAL,
+                                  offset INT, length INT);
+        """)
+
+    def __enter__(self) -> _Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._db.close()
+        self._dir.cleanup()
+
+    def add_part(self, key: str, part: Part) -> None:
+        self._db.execute("INSERT INTO part VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (key, part.page_no, part.raw_page_id, part.url, part.site,
+                          *part.where, int(part.fresh)))
+
+    def article_keys(self) -> Iterator[str]:
+        """Each article's key once, in the order its first page was added (the grouping is
+        complete before the first key comes, so adding parts meanwhile is safe)."""
+        for (key,) in self._db.execute("SELECT key FROM part GROUP BY key ORDER BY min(rowid)"):
+            yield key
+
+    def parts(self, key: str) -> list[Part]:
+        rows = self._db.execute("SELECT page_no, raw_page_id, url, site, offset, length, fresh "
+                                "FROM part WHERE key = ? ORDER BY rowid", (key,))
+        return [Part(no, page_id, url, site, (offset, length), bool(fresh))
+                for no, page_id, url, site, offset, length, fresh in rows]
+
+    def add_article(self, key: str, published: dt.datetime | None,
+                    where: tuple[int, int]) -> None:
+        self._db.execute("INSERT OR REPLACE INTO article VALUES (?, ?, ?, ?, ?)",
+                         (key, int(published is None),
+                          published.timestamp() if published else 0.0, *where))
+
+    def in_publication_order(self) -> Iterator[tuple[str, tuple[int, int]]]:
+        """(key, spill place) of each joined article: dated ones by time, then undated; ties
+        by key, so the order never depends on the order pages were fetched."""
+        for key, offset, length in self._db.execute(
+                "SELECT key, offset, length FROM article ORDER BY undated, published, key"):
+            yield key, (offset, length)
+
+
 _ID_CHUNK = 1000
 
 
