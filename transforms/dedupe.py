@@ -67,12 +67,18 @@ class Candidate:
     fingerprint: str
 
 
-def find_duplicate(text: str, candidates: Iterable[Candidate]) -> int | None:
-    """The key of the candidate this text is a copy of, or None."""
+def find_duplicate(text: str, candidates: Iterable[Candidate],
+                   mine: str | None = None) -> int | None:
+    """The key of the candidate this text is a copy of, or None.
+
+    ``mine`` is the text's own ``fingerprint`` when the caller has it already (processing
+    stores it with the article), so it is not computed twice.
+    """
     grams = shingles(text)
     if len(grams) < MIN_SHINGLES:
         return None
-    mine = f"{simhash(grams):016x}"
+    if mine is None:
+        mine = f"{simhash(grams):016x}"
     best: tuple[float, int] | None = None
     for cand in candidates:
         if cand.fingerprint and hamming(mine, cand.fingerprint) > SIMHASH_RADIUS:

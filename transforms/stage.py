@@ -125,7 +125,7 @@ def _cue_table(kind: str, completed_by: tuple[str, ...] = ()
     for stage, cues in CUES.items():
         for cue in cues:
             table.setdefault(cue, stage)
-    for stage, cues in KIND_CUES.get(kind, KIND_CUES["project"]).items():
+    for stage, cues in KIND_CUES[kind].items():
         for cue in cues:
             table[cue] = stage
     for cue in completed_by:

@@ -185,7 +185,8 @@ class Processor:
         primary = find_duplicate(simplified, (
             Candidate(i, t, f) for i, t, f in
             duplicate_candidates(session, published, exclude_id=article_id,
-                                 near=(row["fingerprint"], SIMHASH_RADIUS))))
+                                 near=(row["fingerprint"], SIMHASH_RADIUS))),
+            mine=row["fingerprint"])
         # The earlier-stored copy stays the story's primary; later copies point at it.
         if primary is not None and primary > article_id:
             primary = None

@@ -201,6 +201,8 @@ def test_duplicates_are_a_candidate_or_none(text: str, others: list[str]) -> Non
     candidates = [Candidate(i, other, fingerprint(other)) for i, other in enumerate(others)]
     found = find_duplicate(text, candidates)
     assert found is None or found in range(len(others))
+    # Handing over the fingerprint already computed changes nothing.
+    assert find_duplicate(text, candidates, mine=fingerprint(text)) == found
     # A text is a copy of itself whenever it is long enough to judge.
     itself = find_duplicate(text, [*candidates, Candidate(99, text, fingerprint(text))])
     if len(shingles(text)) >= MIN_SHINGLES:
